@@ -1,0 +1,81 @@
+import { awscdk, javascript } from 'projen';
+import { UpdateSnapshot } from 'projen/lib/javascript';
+
+// The lowest aws-cdk-lib with every API we use (Runtime.NODEJS_22_X arrived in 2.168.0;
+// S3BucketOrigin.withOriginAccessControl in 2.156.0).
+const CDK_FLOOR = '2.168.0';
+
+const project = new awscdk.AwsCdkConstructLibrary({
+  name: 'cdk-mta-sts',
+  description:
+    'AWS CDK constructs for MTA-STS (RFC 8461) and TLS-RPT (RFC 8460): strict policy, DNS records, HTTPS policy site and report ingestion.',
+  author: 'cdk-mta-sts maintainers',
+  authorAddress: 'maintainers@cdk-mta-sts.dev',
+  repositoryUrl: 'https://github.com/cdk-mta-sts/cdk-mta-sts.git',
+  keywords: ['cdk', 'mta-sts', 'tls-rpt', 'rfc8461', 'rfc8460', 'email', 'route53', 'cloudfront', 'ses'],
+  license: 'Apache-2.0',
+  defaultReleaseBranch: 'main',
+  packageManager: javascript.NodePackageManager.NPM,
+  projenrcTs: true,
+  cdkVersion: CDK_FLOOR,
+  constructsVersion: '10.0.5',
+  jsiiVersion: '~5.9.0',
+  typescriptVersion: '~5.9.0',
+  minNodeVersion: '20.0.0',
+  sampleCode: false,
+
+  prettier: true,
+  prettierOptions: { settings: { singleQuote: true, printWidth: 120 } },
+  eslintOptions: { dirs: ['src'], devdirs: ['test', 'examples', 'bench', 'projenrc', '.projenrc.ts'], prettier: true },
+
+  // jest 30 pulls platform bindings our registry lacks; a lock written here would break `npm ci` elsewhere.
+  jestOptions: {
+    jestVersion: '^29',
+    updateSnapshot: UpdateSnapshot.NEVER,
+    jestConfig: {
+      testPathIgnorePatterns: ['/node_modules/', '/cdk.out/'],
+      watchPathIgnorePatterns: ['/cdk.out/'],
+    },
+  },
+
+  lambdaOptions: {
+    runtime: awscdk.LambdaRuntime.NODEJS_22_X,
+    bundlingOptions: { externals: ['@aws-sdk/*'], sourcemap: false },
+  },
+
+  bin: { 'cdk-mta-sts': 'lib/cli/main.js' },
+  bundledDeps: ['tldts', 'postal-mime'],
+  devDeps: [
+    'cdk-nag@2.36.50',
+    'ts-node',
+    '@types/node@^20',
+    '@types/aws-lambda',
+    '@aws-sdk/client-s3',
+    '@aws-sdk/client-route-53',
+    '@aws-sdk/client-ses',
+    'aws-embedded-metrics',
+    's3rver',
+  ],
+
+  github: false,
+  buildWorkflow: false,
+  release: false,
+  depsUpgrade: false,
+  pullRequestTemplate: false,
+  gitignore: ['cdk.out', '/examples/cdk.out', '/bench/out', '.tmp'],
+});
+
+for (const pattern of ['/examples/', '/bench/', '/.ci/', 'cdk.out']) project.addPackageIgnore(pattern);
+
+// Drop the TypeScript import resolver: its native bindings are missing from our registry (see DEVELOPERS notes).
+project.deps.removeDependency('eslint-import-resolver-typescript');
+project.tryFindObjectFile('.eslintrc.json')?.addDeletionOverride('settings.import/resolver.typescript');
+
+// `npm run example`: synthesize examples/ offline and print what would be published.
+const example = project.addTask('example', {
+  description: 'Synthesize the example app into cdk.out (no AWS account needed) and print what it publishes',
+});
+example.spawn(project.bundler.bundleTask);
+example.exec('ts-node --transpile-only --project examples/tsconfig.json examples/main.ts');
+
+project.synth();
