@@ -55,6 +55,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@aws-sdk/client-ses',
     'aws-embedded-metrics',
     's3rver',
+    'jest-util@^29',
   ],
 
   github: false,
