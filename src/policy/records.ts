@@ -1,0 +1,31 @@
+import { normalizeReportUri } from './report-uri';
+
+/** One DNS character-string; a longer TXT value is split, and some parsers rejoin the parts with spaces. */
+export const MAX_TXT_STRING_LENGTH = 255;
+
+const STS_ID = /^[A-Za-z0-9]{1,32}$/;
+
+/** The `_mta-sts` TXT record value (RFC 8461 §3.1), in the form every surveyed parser accepts. */
+export function stsRecordValue(id: string): string {
+  if (typeof id !== 'string' || !STS_ID.test(id)) {
+    throw new Error(`Invalid id ${JSON.stringify(id)}: must be 1 to 32 letters or digits (RFC 8461 §3.1)`);
+  }
+  return `v=STSv1; id=${id}`;
+}
+
+/**
+ * The `_smtp._tls` TXT record value (RFC 8460 §3): one `rua` tag, URIs joined by commas without spaces,
+ * duplicates dropped (first occurrence kept). Throws if the value would not fit in one DNS string.
+ */
+export function tlsRptRecordValue(uris: readonly string[]): string {
+  if (uris.length === 0) throw new Error('Invalid rua []: at least one reporting URI is required (RFC 8460 §3)');
+  const unique = [...new Set(uris.map((uri) => normalizeReportUri(uri, 'rua')))];
+  const value = `v=TLSRPTv1; rua=${unique.join(',')}`;
+  if (value.length > MAX_TXT_STRING_LENGTH) {
+    throw new Error(
+      `Invalid rua ${JSON.stringify(unique)}: the record would be ${value.length} characters; ` +
+        `keep it within one ${MAX_TXT_STRING_LENGTH}-character DNS string (fewer or shorter URIs)`,
+    );
+  }
+  return value;
+}
