@@ -1,0 +1,56 @@
+#!/usr/bin/env node
+import { CliIo, EXIT_FAILED, EXIT_OK, EXIT_USAGE, UsageError } from './cli-io';
+import { runPolicyCommand } from './policy-command';
+
+type Command = (args: string[], io: CliIo) => Promise<number>;
+
+/** Subcommands: adding one is one line here. */
+const COMMANDS: Record<string, { readonly run: Command; readonly summary: string }> = {
+  policy: { run: runPolicyCommand, summary: 'print the DNS records and policy file for DNS outside Route 53' },
+};
+
+function usage(): string {
+  const width = Math.max(...Object.keys(COMMANDS).map((name) => name.length));
+  const commands = Object.entries(COMMANDS).map(([name, { summary }]) => `  ${name.padEnd(width)}  ${summary}`);
+  return [
+    'Usage: cdk-mta-sts <command> [options]',
+    '',
+    'Commands:',
+    ...commands,
+    '',
+    'Run "cdk-mta-sts <command> --help" for the options of a command.',
+    '',
+  ].join('\n');
+}
+
+/** Runs one command line and returns the exit code; never throws and never prints a stack trace. */
+export async function main(argv: string[], io: CliIo): Promise<number> {
+  const [name, ...args] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    io.stdout.write(usage());
+    return EXIT_OK;
+  }
+  const command = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
+  if (command === undefined) {
+    io.stderr.write(`cdk-mta-sts: unknown command ${JSON.stringify(name)} (see "cdk-mta-sts --help")\n`);
+    return EXIT_USAGE;
+  }
+  try {
+    return await command.run(args, io);
+  } catch (error) {
+    io.stderr.write(`cdk-mta-sts: ${oneLine(error)}\n`);
+    return error instanceof UsageError ? EXIT_USAGE : EXIT_FAILED;
+  }
+}
+
+function oneLine(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return message.replace(/\s*\n\s*/g, ' ');
+}
+
+if (require.main === module) {
+  // exitCode instead of process.exit() so piped stdout drains first.
+  void main(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr }).then((code) => {
+    process.exitCode = code;
+  });
+}
