@@ -1,5 +1,5 @@
-export class Hello {
-  public sayHello() {
-    return 'hello, world!';
-  }
-}
+export * from './policy/mode';
+export * from './policy/mta-sts-policy';
+export * from './dns/mta-sts-records';
+export * from './policy-site/mta-sts-policy-site';
+export * from './mta-sts';

@@ -2,20 +2,24 @@
  * Interop: a real MTA-STS client (Debian's postfix-mta-sts-resolver) fetches what we publish from a real
  * DNS server (dnsmasq) and HTTPS server (nginx) inside private network namespaces.
  */
+import { Duration } from 'aws-cdk-lib';
 import { labUnavailableReason, withMtaStsLab } from './mta-sts-lab';
 import type { PublishedMtaSts, ResolvedPolicy } from './mta-sts-lab';
+import { synthesizeMtaSts } from './synthesized-mta-sts';
+import { MtaStsMode } from '../../src';
 
 const DOMAIN = 'example.com';
-const POLICY_TEXT =
-  'version: STSv1\r\nmode: enforce\r\nmx: mail.example.com\r\nmx: *.mx.example.net\r\nmax_age: 604800\r\n';
-const STS_TXT = 'v=STSv1; id=abc123';
-
-const PUBLISHED: PublishedMtaSts = {
-  domain: DOMAIN,
-  stsTxt: STS_TXT,
-  tlsRptTxt: 'v=TLSRPTv1; rua=mailto:tls-reports@example.com',
-  policyText: POLICY_TEXT,
-};
+// What the library really synthesizes, not hand-written values.
+const MODE = MtaStsMode.ENFORCE;
+const MX = ['mail.example.com', '*.mx.example.net'];
+const MAX_AGE = Duration.days(7);
+const PUBLISHED: PublishedMtaSts = synthesizeMtaSts(DOMAIN, {
+  mode: MODE,
+  mx: MX,
+  maxAge: MAX_AGE,
+  reportUris: ['mailto:tls-reports@example.com'],
+});
+const STS_TXT = PUBLISHED.stsTxt as string;
 
 const TEST_TIMEOUT_MS = 20_000;
 
@@ -26,14 +30,6 @@ if (unavailable && !inCi) {
 }
 // In CI everything is installed and we run as root: an unavailable lab there is a failure, not a skip.
 const describeLab = unavailable && !inCi ? describe.skip : describe;
-
-/** What the served policy says, read independently of the resolver. */
-function expectedFrom(policyText: string) {
-  const lines = policyText.split(/\r?\n/).filter(Boolean);
-  const values = (key: string) =>
-    lines.filter((l) => l.startsWith(`${key}:`)).map((l) => l.slice(key.length + 1).trim());
-  return { mode: values('mode')[0], mx: values('mx'), maxAge: Number(values('max_age')[0]) };
-}
 
 function idOf(stsTxt: string): string {
   const id = /(?:^|;)\s*id=([^;\s]+)/.exec(stsTxt)?.[1];
@@ -53,7 +49,7 @@ describeLab('postfix-mta-sts-resolver interop', () => {
   test(
     'reports the served policy VALID with the same id, mode, mx and max_age',
     async () => {
-      const expected = expectedFrom(PUBLISHED.policyText);
+      const expected = { mode: 'enforce', mx: MX, maxAge: 604800 };
       const resolved = await resolveWith({});
       expect(resolved).toMatchObject({
         valid: true,

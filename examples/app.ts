@@ -1,0 +1,31 @@
+import { App, Duration, Stack } from 'aws-cdk-lib';
+import * as route53 from 'aws-cdk-lib/aws-route53';
+import { MtaSts, MtaStsMode } from '../src';
+
+/**
+ * The example app: MTA-STS in testing mode for example.com, from a stack in eu-west-1 (so the certificate goes
+ * to the shared us-east-1 stack), with a TLS-RPT destination. The zone is imported by id, so no AWS account is
+ * needed to synthesize it.
+ */
+export function buildExampleApp(outdir?: string): { app: App; stack: Stack; mtaSts: MtaSts } {
+  const app = new App({ outdir });
+  const stack = new Stack(app, 'MailSecurity', {
+    env: { account: '111111111111', region: 'eu-west-1' },
+    crossRegionReferences: true,
+  });
+
+  const hostedZone = route53.HostedZone.fromHostedZoneAttributes(stack, 'Zone', {
+    hostedZoneId: 'Z0EXAMPLE0000000000',
+    zoneName: 'example.com',
+  });
+
+  const mtaSts = new MtaSts(stack, 'MtaSts', {
+    hostedZone,
+    mode: MtaStsMode.TESTING,
+    mx: ['mx1.example.com', 'mx2.example.com'],
+    maxAge: Duration.days(7),
+    reportUris: ['mailto:tlsrpt@example.com'],
+  });
+
+  return { app, stack, mtaSts };
+}
