@@ -56,6 +56,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'aws-embedded-metrics',
     's3rver',
     'jest-util@^29',
+    'aws-sdk-client-mock',
+    'aws-sdk-client-mock-jest',
   ],
 
   github: false,
@@ -71,6 +73,9 @@ for (const pattern of ['/examples/', '/bench/', '/.ci/', 'cdk.out']) project.add
 // Drop the TypeScript import resolver: its native bindings are missing from our registry (see DEVELOPERS notes).
 project.deps.removeDependency('eslint-import-resolver-typescript');
 project.tryFindObjectFile('.eslintrc.json')?.addDeletionOverride('settings.import/resolver.typescript');
+
+// Tests synthesize the Lambda handlers from assets/: bundle them first, so `npm test` works on a fresh clone.
+project.testTask.prependSpawn(project.bundler.bundleTask);
 
 // `npm run example`: synthesize examples/ offline and print what would be published.
 const example = project.addTask('example', {
