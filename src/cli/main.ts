@@ -1,12 +1,14 @@
 #!/usr/bin/env node
 import { CliIo, EXIT_FAILED, EXIT_OK, EXIT_USAGE, UsageError } from './cli-io';
 import { runPolicyCommand } from './policy-command';
+import { runReportCommand } from './report-command';
 
 type Command = (args: string[], io: CliIo) => Promise<number>;
 
 /** Subcommands: adding one is one line here. */
 const COMMANDS: Record<string, { readonly run: Command; readonly summary: string }> = {
   policy: { run: runPolicyCommand, summary: 'print the DNS records and policy file for DNS outside Route 53' },
+  report: { run: runReportCommand, summary: 'parse TLS-RPT report mails and JSON files (.eml, .json, .json.gz)' },
 };
 
 function usage(): string {

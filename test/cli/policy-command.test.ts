@@ -208,6 +208,7 @@ describe('cdk-mta-sts', () => {
     '',
     'Commands:',
     '  policy  print the DNS records and policy file for DNS outside Route 53',
+    '  report  parse TLS-RPT report mails and JSON files (.eml, .json, .json.gz)',
     '',
     'Run "cdk-mta-sts <command> --help" for the options of a command.',
     '',

@@ -1,0 +1,300 @@
+import * as fs from 'node:fs';
+import { CliIo, EXIT_FAILED, EXIT_OK, EXIT_USAGE, UsageError } from './cli-io';
+import {
+  dedupKey,
+  DEFAULT_MAX_INPUT_BYTES,
+  NormalisedReport,
+  parseReportFile,
+  ReportRejectedError,
+} from '../reporting/parser';
+
+const USAGE = 'Usage: cdk-mta-sts report [--json] FILE...';
+const HELP = `${USAGE}
+
+Reads TLS-RPT (RFC 8460) reports from .eml mails and .json, .json.gz or .gz files.
+Without --json, prints one row per policy domain and type: sessions, failures, failure rate,
+top result types.
+
+  --json  print one JSON array with, per FILE in order,
+          {"source": FILE, "reports": [...]} or {"source": FILE, "error": REASON}
+
+Exit status: 0 when every FILE held a report, 1 when one did not, 2 on usage errors.
+`;
+
+// Flush in chunks well above a pipe's 64 KiB so large outputs need few writes, without holding it all.
+const CHUNK_CHARS = 256 * 1024;
+const FILES_IN_FLIGHT = 16;
+
+type FileResult = { source: string; reports: NormalisedReport[] } | { source: string; error: string };
+
+interface Options {
+  readonly json: boolean;
+  readonly files: string[];
+}
+
+function parseArgs(args: string[]): Options | 'help' {
+  let json = false;
+  const files: string[] = [];
+  let onlyFiles = false;
+  for (const arg of args) {
+    if (onlyFiles || !arg.startsWith('-')) files.push(arg);
+    else if (arg === '--') onlyFiles = true;
+    else if (arg === '--json') json = true;
+    else if (arg === '--help' || arg === '-h') return 'help';
+    else throw new UsageError(`unknown option ${arg}`);
+  }
+  if (files.length === 0) throw new UsageError('no FILE given');
+  return { json, files };
+}
+
+/** Reads a file, refusing before reading when it is over the input limit so a huge file is never loaded. */
+function readFileCapped(file: string): Buffer | string {
+  let fd: number | undefined;
+  try {
+    fd = fs.openSync(file, 'r');
+    const { size } = fs.fstatSync(fd);
+    if (size > DEFAULT_MAX_INPUT_BYTES) return `file is ${size} bytes, over the ${DEFAULT_MAX_INPUT_BYTES}-byte limit`;
+    // Synchronous reads: for a CLI they cost far less than fs.promises' round trips.
+    const bytes = Buffer.allocUnsafe(size);
+    let read = 0;
+    while (read < size) {
+      const n = fs.readSync(fd, bytes, read, size - read, read);
+      if (n === 0) break;
+      read += n;
+    }
+    return bytes.subarray(0, read);
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    return `cannot read file (${err.code ?? err.message})`;
+  } finally {
+    if (fd !== undefined) fs.closeSync(fd);
+  }
+}
+
+/** Reads and parses one file; every failure becomes a one-line reason, never an exception. */
+async function readReports(file: string): Promise<FileResult> {
+  const bytes = readFileCapped(file);
+  if (typeof bytes === 'string') return { source: file, error: bytes };
+  try {
+    return { source: file, reports: await parseReportFile(file, bytes) };
+  } catch (e) {
+    if (e instanceof ReportRejectedError) return { source: file, error: e.reason };
+    return { source: file, error: `internal error: ${(e as Error).message}` };
+  }
+}
+
+/**
+ * Buffers text and writes it in large chunks, waiting for 'drain' when the stream pushes back, so
+ * output of any size reaches the reader before the command returns (and before `main` may exit).
+ */
+class ChunkedWriter {
+  private pending: string[] = [];
+  private pendingChars = 0;
+  private error: Error | undefined;
+  private readonly onError: (err: Error) => void;
+
+  constructor(private readonly stream: NodeJS.WritableStream) {
+    this.onError = (err) => {
+      this.error = err;
+    };
+    stream.on('error', this.onError);
+  }
+
+  async write(text: string): Promise<void> {
+    this.pending.push(text);
+    this.pendingChars += text.length;
+    if (this.pendingChars >= CHUNK_CHARS) await this.flush(false);
+  }
+
+  /** Writes what is left and resolves once the stream has taken all of it. */
+  async end(): Promise<void> {
+    await this.flush(true);
+    // On failure the listener stays: a broken stdout may emit more errors, which must not crash the process.
+    this.stream.removeListener('error', this.onError);
+  }
+
+  private async flush(waitForWrite: boolean): Promise<void> {
+    if (this.error) throw this.error;
+    const chunk = this.pending.join('');
+    this.pending = [];
+    this.pendingChars = 0;
+    if (chunk === '') return;
+    const stream = this.stream;
+    await new Promise<void>((resolve, reject) => {
+      let settled = false;
+      const finish = (err?: Error | null) => {
+        if (settled) return;
+        settled = true;
+        stream.removeListener('drain', onDrain);
+        stream.removeListener('error', finish);
+        stream.removeListener('close', onClose);
+        if (err) reject(err);
+        else resolve();
+      };
+      const onDrain = () => finish();
+      const onClose = () => finish(new Error('output closed'));
+      stream.on('error', finish);
+      stream.on('close', onClose);
+      // The last chunk waits for its write callback (all data handed on, writes complete in order);
+      // the others only for 'drain' when the stream's buffer is full.
+      const ok = stream.write(chunk, waitForWrite ? (err?: Error | null) => finish(err) : undefined);
+      if (!waitForWrite) {
+        if (ok) finish();
+        else stream.once('drain', onDrain);
+      }
+    });
+  }
+}
+
+/**
+ * Yields each file's result in argument order while keeping a few files in flight: parsing waits on
+ * file reads and on postal-mime's Blob reads, and overlapping those keeps the CPU busy.
+ */
+async function* resultsInOrder(files: string[]): AsyncGenerator<FileResult> {
+  const inFlight: Promise<FileResult>[] = [];
+  let next = 0;
+  while (next < files.length && inFlight.length < FILES_IN_FLIGHT) inFlight.push(readReports(files[next++]));
+  while (inFlight.length > 0) {
+    const result = await inFlight.shift()!;
+    if (next < files.length) inFlight.push(readReports(files[next++]));
+    yield result;
+  }
+}
+
+async function printJson(files: string[], out: ChunkedWriter): Promise<boolean> {
+  let allParsed = true;
+  let i = 0;
+  await out.write('[');
+  for await (const result of resultsInOrder(files)) {
+    if ('error' in result) allParsed = false;
+    await out.write(`${i++ === 0 ? '\n' : ',\n'}${JSON.stringify(result)}`);
+  }
+  await out.write('\n]\n');
+  return allParsed;
+}
+
+/** Totals for one policy domain and policy type (sts and tlsa rows for a domain count the same sessions). */
+interface PolicyTotals {
+  readonly domain: string;
+  readonly policyType: string;
+  reports: number;
+  sessions: number;
+  failures: number;
+  readonly resultTypes: Map<string, number>;
+}
+
+/** Report strings are sender-controlled: keep terminal control sequences out of the table. */
+function printable(text: string): string {
+  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function formatTable(totals: PolicyTotals[]): string {
+  const header = ['POLICY DOMAIN', 'POLICY', 'REPORTS', 'SESSIONS', 'FAILURES', 'FAILURE RATE', 'TOP RESULT TYPES'];
+  const rows = [...totals]
+    .sort((a, b) => compare(a.domain, b.domain) || compare(a.policyType, b.policyType))
+    .map((t) => {
+      const top = [...t.resultTypes.entries()]
+        .sort(([a, x], [b, y]) => y - x || compare(a, b))
+        .slice(0, 3)
+        .map(([type, n]) => `${type} (${n})`);
+      return [
+        t.domain,
+        t.policyType,
+        String(t.reports),
+        String(t.sessions),
+        String(t.failures),
+        t.sessions === 0 ? '-' : `${((100 * t.failures) / t.sessions).toFixed(2)}%`,
+        top.length === 0 ? '-' : top.join(', '),
+      ].map(printable);
+    });
+  const widths = header.map((h, col) => Math.max(h.length, ...rows.map((row) => row[col].length)));
+  // Names left-aligned, numbers right-aligned; the last column is not padded.
+  const line = (cells: string[]) =>
+    cells
+      .map((cell, col) =>
+        col === cells.length - 1 ? cell : col < 2 ? cell.padEnd(widths[col]) : cell.padStart(widths[col]),
+      )
+      .join('  ');
+  return [line(header), ...rows.map(line)].join('\n') + '\n';
+}
+
+async function printTable(files: string[], out: ChunkedWriter, io: CliIo): Promise<boolean> {
+  let failedFiles = 0;
+  let reportCount = 0;
+  let duplicates = 0;
+  const seen = new Set<string>();
+  const totals = new Map<string, PolicyTotals>();
+  for await (const result of resultsInOrder(files)) {
+    if ('error' in result) {
+      failedFiles++;
+      io.stderr.write(`cdk-mta-sts report: ${printable(result.source)}: ${printable(result.error)}\n`);
+      continue;
+    }
+    for (const report of result.reports) {
+      // The same report often arrives twice (several rua addresses, re-sent mail): count it once.
+      const key = dedupKey(report);
+      if (seen.has(key)) {
+        duplicates++;
+        continue;
+      }
+      seen.add(key);
+      reportCount++;
+      const rowsInReport = new Set<PolicyTotals>();
+      for (const policy of report.policies) {
+        const domain = policy.policyDomain ?? '(none)';
+        const rowKey = JSON.stringify([domain, policy.policyType]);
+        let t = totals.get(rowKey);
+        if (!t) {
+          t = { domain, policyType: policy.policyType, reports: 0, sessions: 0, failures: 0, resultTypes: new Map() };
+          totals.set(rowKey, t);
+        }
+        if (!rowsInReport.has(t)) t.reports++;
+        rowsInReport.add(t);
+        t.sessions += policy.totalSuccessfulSessionCount + policy.totalFailureSessionCount;
+        t.failures += policy.totalFailureSessionCount;
+        for (const row of policy.failureDetails) {
+          t.resultTypes.set(row.resultType, (t.resultTypes.get(row.resultType) ?? 0) + row.failedSessionCount);
+        }
+      }
+    }
+  }
+  if (totals.size > 0) await out.write(formatTable([...totals.values()]));
+  const skipped = duplicates > 0 ? `, ${duplicates} duplicate(s) skipped` : '';
+  const failed = failedFiles > 0 ? `; ${failedFiles} file(s) without a report` : '';
+  await out.write(`${reportCount} report(s) from ${files.length} file(s)${skipped}${failed}\n`);
+  return failedFiles === 0;
+}
+
+/**
+ * `cdk-mta-sts report [--json] FILE...`: parses TLS-RPT report mails and files and prints a summary
+ * table or, with `--json`, the normalised reports. Resolves to the exit code once output is flushed.
+ */
+export async function runReportCommand(args: string[], io: CliIo): Promise<number> {
+  let options: Options | 'help';
+  try {
+    options = parseArgs(args);
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e;
+    io.stderr.write(`cdk-mta-sts report: ${e.message}\n${USAGE}\n`);
+    return EXIT_USAGE;
+  }
+  const out = new ChunkedWriter(io.stdout);
+  try {
+    if (options === 'help') {
+      await out.write(HELP);
+      await out.end();
+      return EXIT_OK;
+    }
+    const allParsed = options.json ? await printJson(options.files, out) : await printTable(options.files, out, io);
+    await out.end();
+    return allParsed ? EXIT_OK : EXIT_FAILED;
+  } catch (e) {
+    // Typically EPIPE: the reader went away. Nothing more can be shown on stdout.
+    io.stderr.write(`cdk-mta-sts report: cannot write output (${(e as Error).message})\n`);
+    return EXIT_FAILED;
+  }
+}

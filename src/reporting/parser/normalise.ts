@@ -1,0 +1,239 @@
+import { toUtcIso } from './datetime';
+import { reject } from './errors';
+import { FailureDetail, NormalisedPolicy, NormalisedReport, ReportMail } from './model';
+
+const POLICY_TYPES = new Set(['sts', 'tlsa', 'no-policy-found']);
+
+// RFC 8460 §4.3 and the IANA "STARTTLS Validation Result Types" registry.
+const RESULT_TYPES = new Set([
+  'starttls-not-supported',
+  'certificate-host-mismatch',
+  'certificate-expired',
+  'certificate-not-trusted',
+  'validation-failure',
+  'tlsa-invalid',
+  'dnssec-invalid',
+  'dane-required',
+  'sts-policy-fetch-error',
+  'sts-policy-invalid',
+  'sts-webpki-invalid',
+]);
+
+type JsonObject = Record<string, unknown>;
+
+function isObject(value: unknown): value is JsonObject {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** A short, printable excerpt of a rejected value for error messages (never walks nested values). */
+function excerpt(value: unknown): string {
+  if (Array.isArray(value)) return 'a list';
+  if (typeof value === 'object' && value !== null) return 'an object';
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+}
+
+/** Missing, `null`, empty and blank strings all become `null`; other non-strings are rejected. */
+function optionalString(value: unknown, path: string): string | null {
+  if (value === undefined || value === null) return null;
+  if (typeof value !== 'string') reject(`${path} must be a string, got ${excerpt(value)}`);
+  const trimmed = value.trim();
+  return trimmed === '' ? null : trimmed;
+}
+
+function requiredString(value: unknown, path: string): string {
+  return optionalString(value, path) ?? reject(`${path} is missing`);
+}
+
+/** A list of strings; a bare string is a one-element list (RFC 8460 Appendix B sends `mx-host` that way). */
+function stringList(value: unknown, path: string): string[] {
+  if (value === undefined || value === null) return [];
+  const items = Array.isArray(value) ? value : [value];
+  const result: string[] = [];
+  for (let i = 0; i < items.length; i++) {
+    const item = optionalString(items[i], Array.isArray(value) ? `${path}[${i}]` : path);
+    if (item !== null) result.push(item);
+  }
+  return result;
+}
+
+/** A session count: kept as sent when it is a non-negative integer; `undefined` when missing. */
+function count(value: unknown, path: string): number | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
+    reject(`${path} must be a non-negative integer, got ${excerpt(value)}`);
+  }
+  return value;
+}
+
+function dateTime(value: unknown, path: string): string {
+  const text = requiredString(value, path);
+  return toUtcIso(text) ?? reject(`${path} is not an RFC 3339 date-time: ${excerpt(text)}`);
+}
+
+/** Microsoft packs TLSA records into one element holding a JSON-encoded array of strings. */
+function unpackPolicyStrings(strings: string[]): string[] {
+  if (strings.length !== 1 || !strings[0].startsWith('[')) return strings;
+  try {
+    const inner: unknown = JSON.parse(strings[0]);
+    if (Array.isArray(inner) && inner.every((s) => typeof s === 'string')) {
+      return (inner as string[]).map((s) => s.trim()).filter((s) => s !== '');
+    }
+  } catch {
+    // Not JSON after all: keep the line as sent.
+  }
+  return strings;
+}
+
+/** Google-like anonymised reports repeat the policy line (`mx: host`) in `mx-host`. */
+function stripMxPrefix(host: string): string {
+  return host.replace(/^mx:\s*/i, '');
+}
+
+function normaliseFailureDetails(
+  value: unknown,
+  path: string,
+  warnings: string[],
+  unknownResultTypes: Set<string>,
+): FailureDetail[] {
+  if (value === undefined || value === null) return [];
+  if (!Array.isArray(value)) reject(`${path} is not a list`);
+  let missingCounts = 0;
+  const details = value.map((row: unknown, i): FailureDetail => {
+    const rowPath = `${path}[${i}]`;
+    if (!isObject(row)) reject(`${rowPath} is not an object`);
+    const resultType = requiredString(row['result-type'], `${rowPath}.result-type`);
+    if (!RESULT_TYPES.has(resultType)) unknownResultTypes.add(resultType);
+    const failedSessionCount = count(row['failed-session-count'], `${rowPath}.failed-session-count`);
+    if (failedSessionCount === undefined) missingCounts++;
+    return {
+      resultType,
+      sendingMtaIp: optionalString(row['sending-mta-ip'], `${rowPath}.sending-mta-ip`),
+      receivingMxHostname: optionalString(row['receiving-mx-hostname'], `${rowPath}.receiving-mx-hostname`),
+      receivingMxHelo: optionalString(row['receiving-mx-helo'], `${rowPath}.receiving-mx-helo`),
+      receivingIp: optionalString(row['receiving-ip'], `${rowPath}.receiving-ip`),
+      failedSessionCount: failedSessionCount ?? 0,
+      additionalInformation: optionalString(row['additional-information'], `${rowPath}.additional-information`),
+      failureReasonCode: optionalString(row['failure-reason-code'], `${rowPath}.failure-reason-code`),
+    };
+  });
+  if (missingCounts > 0) {
+    warnings.push(`${path}: ${missingCounts} row(s) without failed-session-count, counted as 0`);
+  }
+  return details;
+}
+
+function normalisePolicy(
+  item: unknown,
+  path: string,
+  headerDomain: string | null,
+  warnings: string[],
+  unknownResultTypes: Set<string>,
+): NormalisedPolicy {
+  if (!isObject(item)) reject(`${path} is not an object`);
+  const policy = item.policy;
+  if (!isObject(policy)) reject(`${path}.policy is missing or not an object`);
+  const policyType = requiredString(policy['policy-type'], `${path}.policy.policy-type`);
+  if (!POLICY_TYPES.has(policyType)) {
+    warnings.push(`${path}.policy.policy-type ${excerpt(policyType)} is not a registered policy type`);
+  }
+
+  let policyDomain = optionalString(policy['policy-domain'], `${path}.policy.policy-domain`)?.toLowerCase() ?? null;
+  if (policyDomain === null && headerDomain !== null) {
+    policyDomain = headerDomain;
+    warnings.push(`${path}.policy.policy-domain is missing; taken from the TLS-Report-Domain header`);
+  }
+
+  const summary = item.summary ?? {};
+  if (!isObject(summary)) reject(`${path}.summary is not an object`);
+  const counts: number[] = [];
+  for (const name of ['total-successful-session-count', 'total-failure-session-count']) {
+    const value = count(summary[name], `${path}.summary.${name}`);
+    if (value === undefined) warnings.push(`${path}.summary.${name} is missing; counted as 0`);
+    counts.push(value ?? 0);
+  }
+  const [totalSuccessfulSessionCount, totalFailureSessionCount] = counts;
+
+  const failureDetails = normaliseFailureDetails(
+    item['failure-details'],
+    `${path}.failure-details`,
+    warnings,
+    unknownResultTypes,
+  );
+  if (failureDetails.length > 0) {
+    const sum = failureDetails.reduce((total, row) => total + row.failedSessionCount, 0);
+    if (sum !== totalFailureSessionCount) {
+      warnings.push(
+        `${path}: total-failure-session-count is ${totalFailureSessionCount} but failure-details add up to ${sum}`,
+      );
+    }
+  }
+
+  return {
+    policyType,
+    policyDomain,
+    policyStrings: unpackPolicyStrings(stringList(policy['policy-string'], `${path}.policy.policy-string`)),
+    mxHosts: stringList(policy['mx-host'], `${path}.policy.mx-host`).map(stripMxPrefix),
+    totalSuccessfulSessionCount,
+    totalFailureSessionCount,
+    failureDetails,
+  };
+}
+
+/** The domain part of an address, lower-cased, or null. */
+function addressDomain(address: string | null): string | null {
+  const at = address?.lastIndexOf('@') ?? -1;
+  return address && at >= 0 ? address.slice(at + 1).toLowerCase() : null;
+}
+
+/**
+ * Validates one parsed TLS-RPT JSON document and returns its normalised form.
+ * Throws {@link ReportRejectedError} when it is not a usable report.
+ */
+export function normaliseReport(json: unknown, mail?: ReportMail): NormalisedReport {
+  if (!isObject(json)) reject('not a TLS-RPT report: the JSON is not an object');
+  if (!('policies' in json)) reject('not a TLS-RPT report: "policies" is missing');
+  const policies = json.policies;
+  if (!Array.isArray(policies)) reject('policies is not a list');
+
+  const reportId = requiredString(json['report-id'], 'report-id');
+  const range = json['date-range'];
+  if (!isObject(range)) reject('date-range is missing or not an object');
+  const dateRange = {
+    startDatetime: dateTime(range['start-datetime'], 'date-range.start-datetime'),
+    endDatetime: dateTime(range['end-datetime'], 'date-range.end-datetime'),
+  };
+
+  const warnings: string[] = [];
+  if (dateRange.startDatetime > dateRange.endDatetime) {
+    warnings.push('date-range.start-datetime is after date-range.end-datetime');
+  }
+  const contactInfo = optionalString(json['contact-info'], 'contact-info');
+  if (policies.length === 0) warnings.push('policies is empty');
+
+  const unknownResultTypes = new Set<string>();
+  const headerDomain = mail?.tlsReportDomain ?? null;
+  const normalisedPolicies = policies.map((item: unknown, i) =>
+    normalisePolicy(item, `policies[${i}]`, headerDomain, warnings, unknownResultTypes),
+  );
+  for (const type of unknownResultTypes) {
+    warnings.push(`result-type ${excerpt(type)} is not a registered result type`);
+  }
+
+  // RFC 8460 §5.3: the submitter MUST be the contact-info domain; mail.ru sends a parent domain.
+  const contactDomain = addressDomain(contactInfo);
+  const submitter = mail?.tlsReportSubmitter ?? null;
+  if (contactDomain && submitter && contactDomain !== submitter && !contactDomain.endsWith(`.${submitter}`)) {
+    warnings.push(`contact-info domain ${contactDomain} does not match the TLS-Report-Submitter header ${submitter}`);
+  }
+
+  return {
+    organizationName: optionalString(json['organization-name'], 'organization-name'),
+    reportId,
+    contactInfo,
+    dateRange,
+    policies: normalisedPolicies,
+    warnings,
+    ...(mail ? { mail } : {}),
+  };
+}

@@ -1,0 +1,94 @@
+import { gunzipCapped, isGzip } from './decompress';
+import { reject, ReportRejectedError } from './errors';
+import { readReportMail } from './mime';
+import {
+  DEFAULT_MAX_DECOMPRESSED_BYTES,
+  DEFAULT_MAX_INPUT_BYTES,
+  NormalisedReport,
+  ParseOptions,
+  ReportMail,
+} from './model';
+import { normaliseReport } from './normalise';
+
+function checkInputSize(bytes: Uint8Array, options: ParseOptions | undefined, what: string): void {
+  const max = options?.maxInputBytes ?? DEFAULT_MAX_INPUT_BYTES;
+  if (bytes.length > max) reject(`${what} is ${bytes.length} bytes, over the ${max}-byte limit`);
+  if (bytes.length === 0) reject(`${what} is empty`);
+}
+
+function asBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+/**
+ * Parses one report given as JSON, plain or gzipped (told apart by the gzip magic bytes, not by any
+ * declared type: some senders label plain JSON `application/tlsrpt+gzip`).
+ *
+ * @param mail what the carrying mail said, when there was one (used for `policy-domain` fallback and warnings)
+ * @throws ReportRejectedError when the input is not a usable report
+ */
+export function parseReportJson(bytes: Uint8Array, options?: ParseOptions, mail?: ReportMail): NormalisedReport {
+  checkInputSize(bytes, options, 'report');
+  const json = isGzip(bytes)
+    ? gunzipCapped(bytes, options?.maxDecompressedBytes ?? DEFAULT_MAX_DECOMPRESSED_BYTES)
+    : asBuffer(bytes);
+  const text = json.toString('utf8');
+  // A UTF-8 byte order mark is not JSON, but is harmless.
+  const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  if (!/\S/.test(body)) reject('report is empty');
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body);
+  } catch (e) {
+    // RangeError included: whatever JSON.parse throws is the input's fault.
+    reject(`not JSON (${(e as Error).message.slice(0, 100)})`);
+  }
+  return normaliseReport(parsed, mail);
+}
+
+/**
+ * Parses a raw report mail (RFC 8460 §5.3) and returns one report per report part, in mail order.
+ * All or nothing: if any report part is rejected, so is the mail.
+ *
+ * @throws ReportRejectedError when the mail has no report part or a report part is not a usable report
+ */
+export async function parseReportMail(raw: Uint8Array, options?: ParseOptions): Promise<NormalisedReport[]> {
+  checkInputSize(raw, options, 'mail');
+  const { mail, parts } = await readReportMail(raw);
+  if (parts.length === 0) reject('mail has no TLS report part');
+  return parts.map((part, i) => {
+    const label = part.name ?? `part ${i + 1} (${part.mimeType})`;
+    if (part.content.length === 0) reject(`report attachment ${label} is empty`);
+    try {
+      return parseReportJson(part.content, options, mail);
+    } catch (e) {
+      if (e instanceof ReportRejectedError && parts.length > 1) reject(`${label}: ${e.reason}`);
+      throw e;
+    }
+  });
+}
+
+/**
+ * Parses a file by its name: `.eml` is a mail; `.json`, `.json.gz` and `.gz` are reports; anything else
+ * is a report when it starts like one (gzip magic or `{`) and a mail otherwise.
+ */
+export async function parseReportFile(
+  name: string,
+  bytes: Uint8Array,
+  options?: ParseOptions,
+): Promise<NormalisedReport[]> {
+  const lower = name.toLowerCase();
+  if (lower.endsWith('.eml')) return parseReportMail(bytes, options);
+  if (lower.endsWith('.json') || lower.endsWith('.gz') || isGzip(bytes) || startsWithBrace(bytes)) {
+    return [parseReportJson(bytes, options)];
+  }
+  return parseReportMail(bytes, options);
+}
+
+function startsWithBrace(bytes: Uint8Array): boolean {
+  for (const byte of bytes) {
+    // Skip JSON whitespace; a mail starts with a header name.
+    if (byte !== 0x20 && byte !== 0x09 && byte !== 0x0a && byte !== 0x0d) return byte === 0x7b;
+  }
+  return false;
+}
