@@ -77,7 +77,7 @@ export class MtaStsRecords extends Construct {
       this.tlsRptRecord = new route53.TxtRecord(this, 'TlsRptRecord', {
         zone: props.hostedZone,
         recordName: `_smtp._tls.${props.domainName}.`,
-        values: [tlsRptRecordValue(reportUris)],
+        values: [tlsRptRecordValue(reportUris, (uri) => Token.isUnresolved(uri))],
         ttl,
         comment: 'SMTP TLS reporting destinations (RFC 8460)',
       });

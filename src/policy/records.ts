@@ -16,12 +16,19 @@ export function stsRecordValue(id: string): string {
 /**
  * The `_smtp._tls` TXT record value (RFC 8460 §3): one `rua` tag, URIs joined by commas without spaces,
  * duplicates dropped (first occurrence kept). Throws if the value would not fit in one DNS string.
+ *
+ * @param isDeployTimeValue tells placeholders for URIs known only at deploy time (a CDK token for a
+ *   function URL); they are passed through unchecked and not counted in the length check.
  */
-export function tlsRptRecordValue(uris: readonly string[]): string {
+export function tlsRptRecordValue(
+  uris: readonly string[],
+  isDeployTimeValue: (uri: string) => boolean = () => false,
+): string {
   if (uris.length === 0) throw new Error('Invalid rua []: at least one reporting URI is required (RFC 8460 §3)');
-  const unique = [...new Set(uris.map((uri) => normalizeReportUri(uri, 'rua')))];
+  const unique = [...new Set(uris.map((uri) => (isDeployTimeValue(uri) ? uri : normalizeReportUri(uri, 'rua'))))];
   const value = `v=TLSRPTv1; rua=${unique.join(',')}`;
-  if (value.length > MAX_TXT_STRING_LENGTH) {
+  const knownLength = unique.filter((uri) => !isDeployTimeValue(uri)).join(',').length + 'v=TLSRPTv1; rua='.length;
+  if (knownLength > MAX_TXT_STRING_LENGTH) {
     throw new Error(
       `Invalid rua ${JSON.stringify(unique)}: the record would be ${value.length} characters; ` +
         `keep it within one ${MAX_TXT_STRING_LENGTH}-character DNS string (fewer or shorter URIs)`,

@@ -59,3 +59,26 @@ describe('tlsRptRecordValue', () => {
     );
   });
 });
+
+describe('tlsRptRecordValue with deploy-time values', () => {
+  const TOKEN = '${Token[TOKEN.1]}';
+  const isToken = (uri: string) => uri === TOKEN;
+
+  test('passes them through unchecked, after the resolved ones are normalised', () => {
+    expect(tlsRptRecordValue(['MAILTO:a@example.com', TOKEN], isToken)).toBe(
+      `v=TLSRPTv1; rua=mailto:a@example.com,${TOKEN}`,
+    );
+  });
+
+  test('still rejects them without the predicate', () => {
+    expect(() => tlsRptRecordValue([TOKEN])).toThrow(`Invalid rua "${TOKEN}"`);
+  });
+
+  test('does not count them in the length check', () => {
+    // 16 + 230 = 246 characters without the token, 264 with it.
+    const long = `mailto:${'a'.repeat(64)}@${'b'.repeat(60)}.${'c'.repeat(60)}.${'d'.repeat(24)}.example.com`;
+    expect(long).toHaveLength(230);
+    expect(tlsRptRecordValue([long, TOKEN], isToken)).toBe(`v=TLSRPTv1; rua=${long},${TOKEN}`);
+    expect(() => tlsRptRecordValue([long, 'mailto:ab@example.com'])).toThrow(/the record would be 268 characters/);
+  });
+});
