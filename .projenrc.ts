@@ -84,8 +84,12 @@ const example = project.addTask('example', {
 example.spawn(project.bundler.bundleTask);
 example.exec('ts-node --transpile-only --project examples/tsconfig.json examples/main.ts');
 
-// `npm run bench`: report command against the floor; figures go in the README.
-const bench = project.addTask('bench', { description: 'Benchmark `cdk-mta-sts report --json` against a plain Node floor' });
+// `npm run bench`: handler bundle size and load time, then the report command against a plain Node floor.
+const bench = project.addTask('bench', {
+  description:
+    'Check handler bundle size and load time, and time `cdk-mta-sts report --json` against a plain Node floor',
+});
+bench.exec('ts-node --transpile-only --project bench/tsconfig.json bench/handler-bench.ts');
 bench.exec('ts-node --transpile-only --project bench/tsconfig.json bench/report-bench.ts');
 
 project.synth();

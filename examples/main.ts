@@ -3,28 +3,44 @@ import { buildExampleApp } from './app';
 
 // Synthesizes the example into ./cdk.out and prints what it would publish, read back from the templates.
 const outdir = path.join(__dirname, '..', 'cdk.out');
-const { app, stack, mtaSts } = buildExampleApp(outdir);
+const { app, stack, mtaSts, reporting } = buildExampleApp(outdir);
 const assembly = app.synth();
 
 interface RecordSet {
   Type: string;
-  Properties: { Name: string; Type: string; TTL?: string; ResourceRecords?: string[] };
+  Properties: { Name: unknown; Type: string; TTL?: string; ResourceRecords?: unknown[] };
+}
+
+/** Values known only at deploy time are shown as <LogicalId.Attribute>. */
+function render(value: unknown): string {
+  if (typeof value === 'string') return value;
+  const intrinsic = value as Record<string, any>;
+  if (intrinsic['Fn::Join']) return (intrinsic['Fn::Join'][1] as unknown[]).map(render).join(intrinsic['Fn::Join'][0]);
+  if (intrinsic['Fn::GetAtt']) return `<${intrinsic['Fn::GetAtt'].join('.')}>`;
+  if (intrinsic.Ref) return `<${intrinsic.Ref}>`;
+  return JSON.stringify(value);
 }
 
 const lines: string[] = [
   `Synthesized ${assembly.stacks.map((s) => s.stackName).join(', ')} into ${path.relative(process.cwd(), outdir)}`,
   '',
+  'DNS records:',
 ];
 const template = assembly.getStackByName(stack.stackName).template as { Resources: Record<string, RecordSet> };
-lines.push('DNS records:');
 for (const resource of Object.values(template.Resources)) {
   if (resource.Type !== 'AWS::Route53::RecordSet') continue;
   const { Name, Type, TTL, ResourceRecords } = resource.Properties;
-  const value = ResourceRecords ? ResourceRecords.join(' ') : '(alias to the CloudFront distribution)';
-  lines.push(`  ${Name.padEnd(28)} ${(TTL ?? '').padStart(4)} ${Type.padEnd(5)} ${value}`);
+  const value = ResourceRecords ? ResourceRecords.map(render).join(' ') : '(alias to the CloudFront distribution)';
+  lines.push(`  ${render(Name).padEnd(28)} ${(TTL ?? '').padStart(4)} ${Type.padEnd(5)} ${value}`);
 }
 lines.push('', `Policy file ${mtaSts.policyUrl} (Content-Type: text/plain, CRLF line endings):`);
 for (const line of mtaSts.policy.text.split('\r\n').filter((l) => l.length > 0)) {
   lines.push(`  ${line}`);
 }
+lines.push(
+  '',
+  'TLS-RPT reports:',
+  `  by mail to ${reporting.reportAddress} (SES in ${stack.region}), and by HTTPS POST to the function URL`,
+  '  stored as reports/policy-domain=<domain>/date=<YYYY-MM-DD>/<dedup key>.json in the report bucket',
+);
 console.log(lines.join('\n'));

@@ -10,6 +10,7 @@ import { MtaStsMode } from './policy/mode';
 import { MtaStsPolicy } from './policy/mta-sts-policy';
 import { policyAdvice } from './policy/policy-document';
 import { MtaStsPolicySite } from './policy-site/mta-sts-policy-site';
+import { TlsReportIngestion } from './reporting/tls-report-ingestion';
 
 /**
  * Properties for `MtaSts`.
@@ -56,6 +57,14 @@ export interface MtaStsProps {
    * @see https://www.rfc-editor.org/rfc/rfc8460#section-3
    */
   readonly reportUris?: string[];
+
+  /**
+   * A report ingestion that receives this domain's TLS-RPT reports: its `reportUris` are added to the
+   * `_smtp._tls` record after any `reportUris`, and the domain is registered with it.
+   *
+   * @default - no ingestion
+   */
+  readonly reporting?: TlsReportIngestion;
 
   /**
    * A certificate for `mta-sts.<domainName>`; it must be in us-east-1, where CloudFront reads certificates.
@@ -123,7 +132,8 @@ export class MtaSts extends Construct {
 
     this.domainName = resolvePolicyDomain(props.hostedZone, props.domainName);
     this.policy = new MtaStsPolicy({ mode: props.mode, mx: props.mx, maxAge: props.maxAge });
-    const reportUris = props.reportUris ?? [];
+    const reportUris = [...(props.reportUris ?? []), ...(props.reporting?.reportUris ?? [])];
+    props.reporting?.addPolicyDomain(this.domainName);
 
     const site = new MtaStsPolicySite(this, 'PolicySite', {
       hostedZone: props.hostedZone,
@@ -155,7 +165,7 @@ export class MtaSts extends Construct {
     if (reportUris.length === 0) {
       annotations.addWarningV2(
         'cdk-mta-sts:noReportDestination',
-        `No TLS-RPT destination for ${this.domainName}: without reports you cannot tell whether it is safe to enforce. Set \`reportUris\`.`,
+        `No TLS-RPT destination for ${this.domainName}: without reports you cannot tell whether it is safe to enforce. Set \`reportUris\` or \`reporting\`.`,
       );
     }
     for (const advice of policyAdvice(this.policy, this.domainName)) {

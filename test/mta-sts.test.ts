@@ -362,7 +362,7 @@ describe('warnings', () => {
 
   test('no TLS-RPT destination', () => {
     expect(warnings({ reportUris: [] })).toEqual([
-      'No TLS-RPT destination for example.com: without reports you cannot tell whether it is safe to enforce. Set `reportUris`. [ack: cdk-mta-sts:noReportDestination]',
+      'No TLS-RPT destination for example.com: without reports you cannot tell whether it is safe to enforce. Set `reportUris` or `reporting`. [ack: cdk-mta-sts:noReportDestination]',
     ]);
   });
 

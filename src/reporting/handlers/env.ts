@@ -1,0 +1,49 @@
+/**
+ * What the report ingestion Lambdas and the construct that deploys them agree on: environment variable names and
+ * the report bucket's key layout. No AWS SDK imports here: the construct imports this file.
+ */
+
+/** Name of the bucket holding raw mails and bodies, stored reports and rejections. Required. */
+export const REPORT_BUCKET = 'REPORT_BUCKET';
+/** Largest accepted decompressed report, and largest accepted HTTPS body, in bytes. Optional (20 MiB). */
+export const MAX_DECOMPRESSED_BYTES = 'MAX_DECOMPRESSED_BYTES';
+/** CloudWatch namespace of the embedded-format metrics. Optional (`MtaSts`). */
+export const METRIC_NAMESPACE = 'METRIC_NAMESPACE';
+/**
+ * Comma-separated policy domains this deployment publishes. Required by the HTTPS receiver, which accepts only
+ * reports about these domains or their subdomains. Optional for the mail processor, where it only keeps other
+ * domains out of the metric dimensions (they are counted as `PolicyDomain=other`).
+ */
+export const POLICY_DOMAINS = 'POLICY_DOMAINS';
+
+/** Where SES's S3 action stores each received mail, as `raw/<messageId>` (its object key prefix). */
+export const RAW_MAIL_PREFIX = 'raw/';
+/**
+ * Where the HTTPS receiver stores each POSTed body that passed the method, media type and size checks, as
+ * `raw/https/<sha256 of the body>`.
+ */
+export const RAW_HTTPS_PREFIX = 'raw/https/';
+/** Normalised reports: `reports/policy-domain=<domain>/date=<YYYY-MM-DD>/<dedup key>.json`. */
+export const REPORTS_PREFIX = 'reports/';
+/** Rejected inputs: `rejected/date=<YYYY-MM-DD>/<id>.json`. */
+export const REJECTED_PREFIX = 'rejected/';
+
+export const DEFAULT_METRIC_NAMESPACE = 'MtaSts';
+
+/** The value of environment variable `name`; throws when it is unset or empty (a deployment error). */
+export function requireEnv(name: string): string {
+  const value = process.env[name];
+  if (value === undefined || value.trim() === '') throw new Error(`environment variable ${name} is not set`);
+  return value.trim();
+}
+
+/** A positive integer from environment variable `name`, or `fallback` when unset; throws on anything else. */
+export function positiveIntegerEnv(name: string, fallback: number): number {
+  const value = process.env[name]?.trim();
+  if (value === undefined || value === '') return fallback;
+  const parsed = Number(value);
+  if (!Number.isSafeInteger(parsed) || parsed <= 0) {
+    throw new Error(`environment variable ${name} must be a positive integer, got ${JSON.stringify(value)}`);
+  }
+  return parsed;
+}

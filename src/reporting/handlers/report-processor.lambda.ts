@@ -1,0 +1,44 @@
+import { S3Client } from '@aws-sdk/client-s3';
+import type { SESEvent } from 'aws-lambda';
+import { DEFAULT_MAX_DECOMPRESSED_BYTES } from '../parser';
+import {
+  DEFAULT_METRIC_NAMESPACE,
+  MAX_DECOMPRESSED_BYTES,
+  METRIC_NAMESPACE,
+  POLICY_DOMAINS,
+  positiveIntegerEnv,
+  REPORT_BUCKET,
+  requireEnv,
+} from './env';
+import { ingestMail, MailIngestDeps } from './mail-ingest';
+import { ReportMetrics } from './metrics';
+import { parsePolicyDomains } from './published-domains';
+import { ReportStore } from './report-store';
+
+/** The SES receipt rule's Lambda action handler (asynchronous invocation), given its dependencies. */
+export function createHandler(deps: MailIngestDeps): (event: SESEvent) => Promise<void> {
+  return async (event) => {
+    for (const record of event.Records) {
+      console.log(JSON.stringify(await ingestMail(record.ses, deps)));
+    }
+  };
+}
+
+function depsFromEnv(): MailIngestDeps {
+  const published = process.env[POLICY_DOMAINS];
+  return {
+    store: new ReportStore(new S3Client({}), requireEnv(REPORT_BUCKET)),
+    metrics: new ReportMetrics({
+      namespace: process.env[METRIC_NAMESPACE] || DEFAULT_METRIC_NAMESPACE,
+      publishedDomains: published ? parsePolicyDomains(published) : undefined,
+    }),
+    maxDecompressedBytes: positiveIntegerEnv(MAX_DECOMPRESSED_BYTES, DEFAULT_MAX_DECOMPRESSED_BYTES),
+  };
+}
+
+let fromEnv: ((event: SESEvent) => Promise<void>) | undefined;
+
+export async function handler(event: SESEvent): Promise<void> {
+  fromEnv ??= createHandler(depsFromEnv());
+  return fromEnv(event);
+}

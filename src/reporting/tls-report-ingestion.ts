@@ -1,0 +1,319 @@
+import { Duration, Lazy, RemovalPolicy, Size, Stack, Token } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as route53 from 'aws-cdk-lib/aws-route53';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as ses from 'aws-cdk-lib/aws-ses';
+import * as actions from 'aws-cdk-lib/aws-ses-actions';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import {
+  MAX_DECOMPRESSED_BYTES,
+  METRIC_NAMESPACE,
+  POLICY_DOMAINS,
+  RAW_HTTPS_PREFIX,
+  RAW_MAIL_PREFIX,
+  REJECTED_PREFIX,
+  REPORTS_PREFIX,
+  REPORT_BUCKET,
+} from './handlers/env';
+import { HttpsReceiverFunction } from './handlers/https-receiver-function';
+import { ReportProcessorFunction } from './handlers/report-processor-function';
+import { ActiveReceiptRuleSet } from './receipt-rule-set/active-receipt-rule-set';
+import { SES_RECEIVING_REGIONS, inboundSmtpEndpoint } from './ses-receiving-regions';
+import { isWithinZone, normalizeDomainName } from '../policy/domain-name';
+
+const DEFAULT_MAX_REPORT_SIZE = Size.mebibytes(20);
+const LOCAL_PART = /^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*$/;
+
+/**
+ * Properties for `TlsReportIngestion`.
+ */
+export interface TlsReportIngestionProps {
+  /**
+   * The Route 53 hosted zone that holds the reporting domain: its MX and DKIM records go here.
+   */
+  readonly hostedZone: route53.IHostedZone;
+
+  /**
+   * The domain that receives report mail, with its MX pointing at SES. A dedicated subdomain keeps report
+   * delivery apart from your main mail flow (and from the policy it reports on).
+   *
+   * @default - `tlsrpt.<zone name>`
+   */
+  readonly domainName?: string;
+
+  /**
+   * The local part of the report address.
+   *
+   * @default 'reports'
+   */
+  readonly recipient?: string;
+
+  /**
+   * An existing SES receipt rule set to add the report rule to, typically the account's active one.
+   *
+   * @default - a new rule set, activated by a custom resource that fails the deployment instead of replacing
+   * another active rule set
+   */
+  readonly receiptRuleSet?: ses.IReceiptRuleSet;
+
+  /**
+   * Also accept reports over HTTPS (RFC 8460 §5.4) at a Lambda function URL, which is added to `reportUris`.
+   *
+   * @default false
+   */
+  readonly https?: boolean;
+
+  /**
+   * The largest report accepted, after decompression; larger ones are rejected while decompressing.
+   *
+   * @default Size.mebibytes(20)
+   */
+  readonly maxReportSize?: Size;
+
+  /**
+   * How long raw report mails and bodies are kept under `raw/`.
+   *
+   * @default Duration.days(400)
+   */
+  readonly rawRetention?: Duration;
+
+  /**
+   * The CloudWatch namespace of the report metrics.
+   *
+   * @default 'MtaSts'
+   */
+  readonly metricNamespace?: string;
+}
+
+/**
+ * Receives TLS-RPT reports (RFC 8460) and turns them into queryable data and metrics.
+ *
+ * Report mail to `reports@tlsrpt.<zone>` reaches SES (MX record, DKIM-verified domain identity, a receipt rule
+ * requiring TLS with spam and virus scanning), which stores the raw mail under `raw/` and invokes the parser
+ * Lambda. The Lambda writes each normalised report to
+ * `reports/policy-domain=<domain>/date=<YYYY-MM-DD>/<dedup key>.json` (Athena-friendly), records unparseable
+ * mail under `rejected/` with its reason, and emits CloudWatch metrics. Failed invocations are retried, then
+ * kept in an encrypted dead-letter queue.
+ *
+ * Hand it to any number of `MtaSts` constructs (`reporting`): each adds `reportUris` to its `_smtp._tls` record.
+ *
+ * @example
+ * declare const zone: route53.IHostedZone;
+ * const reporting = new TlsReportIngestion(this, 'Reports', { hostedZone: zone });
+ * new MtaSts(this, 'MtaSts', { hostedZone: zone, mode: MtaStsMode.TESTING, mx: ['mx.example.com'], reporting });
+ */
+export class TlsReportIngestion extends Construct {
+  /** The domain that receives report mail. */
+  public readonly domainName: string;
+
+  /** The address reporters mail to. */
+  public readonly reportAddress: string;
+
+  /** The TLS-RPT `rua` destinations: the `mailto:` address, and the HTTPS endpoint when enabled. */
+  public readonly reportUris: string[];
+
+  /** Raw mail (`raw/`), normalised reports (`reports/`) and rejections (`rejected/`). */
+  public readonly bucket: s3.IBucket;
+
+  /** The Lambda function that parses report mail. */
+  public readonly processor: lambda.IFunction;
+
+  /** Where report-mail events go after the retries fail. */
+  public readonly deadLetterQueue: sqs.IQueue;
+
+  /** The receipt rule set holding the report rule. */
+  public readonly receiptRuleSet: ses.IReceiptRuleSet;
+
+  /** The HTTPS report endpoint, when `https` is on. */
+  public readonly httpsEndpoint?: string;
+
+  /** The CloudWatch namespace of the report metrics. */
+  public readonly metricNamespace: string;
+
+  private readonly policyDomains = new Set<string>();
+
+  constructor(scope: Construct, id: string, props: TlsReportIngestionProps) {
+    super(scope, id);
+
+    const region = Stack.of(this).region;
+    validateRegion(region);
+    this.domainName = resolveReportingDomain(props.hostedZone, props.domainName);
+    const recipient = props.recipient ?? 'reports';
+    validateRecipient(recipient);
+    const maxReportBytes = validateMaxReportSize(props.maxReportSize ?? DEFAULT_MAX_REPORT_SIZE);
+    this.reportAddress = `${recipient}@${this.domainName}`;
+    this.metricNamespace = props.metricNamespace ?? 'MtaSts';
+
+    const bucket = new s3.Bucket(this, 'Bucket', {
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      enforceSSL: true,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      lifecycleRules: [{ prefix: RAW_MAIL_PREFIX, expiration: props.rawRetention ?? Duration.days(400) }],
+      // Reports are the evidence for enforcing; keep them when the stack goes.
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    this.bucket = bucket;
+
+    this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+
+    const environment = {
+      [REPORT_BUCKET]: bucket.bucketName,
+      [MAX_DECOMPRESSED_BYTES]: String(maxReportBytes),
+      [METRIC_NAMESPACE]: this.metricNamespace,
+      // The HTTPS receiver accepts only these; the parser counts any other domain as "other", bounding metric cost.
+      [POLICY_DOMAINS]: Lazy.string({ produce: () => [...this.policyDomains].sort().join(',') }),
+    };
+
+    const processor = new ReportProcessorFunction(this, 'Processor', {
+      architecture: lambda.Architecture.ARM_64,
+      memorySize: 512,
+      timeout: Duration.minutes(1),
+      environment,
+      deadLetterQueue: this.deadLetterQueue,
+      retryAttempts: 2,
+      description: 'cdk-mta-sts: parses TLS-RPT report mail',
+    });
+    grantReportAccess(bucket, processor, RAW_MAIL_PREFIX);
+    this.processor = processor;
+
+    this.receiptRuleSet = this.receiveMail(props, processor);
+
+    const uris = [`mailto:${this.reportAddress}`];
+    if (props.https) {
+      const receiver = new HttpsReceiverFunction(this, 'HttpsReceiver', {
+        architecture: lambda.Architecture.ARM_64,
+        memorySize: 512,
+        timeout: Duration.seconds(30),
+        environment,
+        description: 'cdk-mta-sts: accepts TLS-RPT reports over HTTPS',
+      });
+      grantReportAccess(bucket, receiver, RAW_HTTPS_PREFIX);
+      // RFC 8460 §5.4: reporters POST without credentials.
+      const url = receiver.addFunctionUrl({ authType: lambda.FunctionUrlAuthType.NONE });
+      this.httpsEndpoint = url.url;
+      uris.push(url.url);
+      this.node.addValidation({
+        validate: () =>
+          this.policyDomains.size > 0
+            ? []
+            : [
+                'TlsReportIngestion with `https` accepts reports only about registered policy domains, and none is registered: ' +
+                  'pass it as `reporting` to an MtaSts, or call addPolicyDomain()',
+              ],
+      });
+    }
+    this.reportUris = uris;
+  }
+
+  /**
+   * Registers a policy domain whose reports this ingestion accepts over HTTPS and counts in metrics of its own
+   * (others count as `other`). `MtaSts` calls it for you.
+   */
+  public addPolicyDomain(domainName: string): void {
+    this.policyDomains.add(normalizeDomainName(domainName, 'domainName'));
+  }
+
+  /** The SES side: verified domain, MX record and the receipt rule. Returns the rule set holding the rule. */
+  private receiveMail(props: TlsReportIngestionProps, processor: lambda.IFunction): ses.IReceiptRuleSet {
+    const identity = new ses.EmailIdentity(this, 'Identity', { identity: ses.Identity.domain(this.domainName) });
+    identity.dkimRecords.forEach(
+      (record, i) =>
+        new route53.CnameRecord(this, `DkimRecord${i + 1}`, {
+          zone: props.hostedZone,
+          // SES gives the full name; the trailing dot stops Route 53 appending the zone again.
+          recordName: `${record.name}.`,
+          domainName: record.value,
+        }),
+    );
+
+    new route53.MxRecord(this, 'MxRecord', {
+      zone: props.hostedZone,
+      recordName: `${this.domainName}.`,
+      values: [{ priority: 10, hostName: inboundSmtpEndpoint(Stack.of(this).region) }],
+    });
+
+    const ruleSet = props.receiptRuleSet ?? new ActiveReceiptRuleSet(this, 'ReceiptRuleSet').ruleSet;
+    new ses.ReceiptRule(this, 'ReceiptRule', {
+      ruleSet,
+      recipients: [this.reportAddress],
+      // RFC 8460 §5.3 asks reporters to deliver even without TLS, but SES then stores mail we could not trust in transit.
+      tlsPolicy: ses.TlsPolicy.REQUIRE,
+      scanEnabled: true,
+      actions: [
+        new actions.S3({ bucket: this.bucket, objectKeyPrefix: RAW_MAIL_PREFIX }),
+        new actions.Lambda({ function: processor, invocationType: actions.LambdaInvocationType.EVENT }),
+      ],
+    });
+    return ruleSet;
+  }
+}
+
+/**
+ * Exactly what a handler does: read its raw input (the mail path) or write it (the HTTPS path), read and write
+ * `reports/` (reading back tells a duplicate from a new report), write `rejected/`. `s3:ListBucket` makes a
+ * missing key a 404 rather than a 403.
+ */
+function grantReportAccess(bucket: s3.IBucket, grantee: iam.IGrantable, rawPrefix: string): void {
+  const objects = (prefix: string) => bucket.arnForObjects(`${prefix}*`);
+  const rawAccess = rawPrefix === RAW_MAIL_PREFIX ? 's3:GetObject' : 's3:PutObject';
+  const statements = [
+    new iam.PolicyStatement({ actions: [rawAccess], resources: [objects(rawPrefix)] }),
+    new iam.PolicyStatement({ actions: ['s3:GetObject', 's3:PutObject'], resources: [objects(REPORTS_PREFIX)] }),
+    new iam.PolicyStatement({ actions: ['s3:PutObject'], resources: [objects(REJECTED_PREFIX)] }),
+    new iam.PolicyStatement({ actions: ['s3:ListBucket'], resources: [bucket.bucketArn] }),
+  ];
+  for (const statement of statements) grantee.grantPrincipal.addToPrincipalPolicy(statement);
+}
+
+function validateRegion(region: string): void {
+  if (Token.isUnresolved(region)) return;
+  if (!SES_RECEIVING_REGIONS.includes(region)) {
+    throw new Error(
+      `TlsReportIngestion cannot receive mail in ${region}: Amazon SES receives mail only in ${SES_RECEIVING_REGIONS.join(', ')}. ` +
+        'Put the ingestion in a stack in one of those regions.',
+    );
+  }
+}
+
+function resolveReportingDomain(hostedZone: route53.IHostedZone, domainName: string | undefined): string {
+  if (Token.isUnresolved(hostedZone.zoneName)) {
+    if (domainName === undefined) {
+      throw new Error('Invalid domainName: required when the hosted zone name is not known at synth time');
+    }
+    return normalizeDomainName(domainName, 'domainName');
+  }
+  const zoneName = normalizeDomainName(hostedZone.zoneName, 'hostedZone.zoneName');
+  const reportingDomain = normalizeDomainName(domainName ?? `tlsrpt.${zoneName}`, 'domainName');
+  if (!isWithinZone(reportingDomain, zoneName)) {
+    throw new Error(
+      `Invalid domainName "${domainName}": must be the hosted zone apex (${zoneName}) or a name inside it`,
+    );
+  }
+  return reportingDomain;
+}
+
+function validateRecipient(recipient: string): void {
+  if (Token.isUnresolved(recipient)) {
+    throw new Error('Invalid recipient: must be known at synth time (got a token)');
+  }
+  if (!LOCAL_PART.test(recipient) || recipient.length > 64) {
+    throw new Error(
+      `Invalid recipient "${recipient}": must be the local part of an address (before the @), at most 64 characters`,
+    );
+  }
+}
+
+function validateMaxReportSize(size: Size): number {
+  const bytes = size.toBytes();
+  if (Token.isUnresolved(bytes) || !Number.isInteger(bytes) || bytes < 1024 || bytes > Size.mebibytes(100).toBytes()) {
+    throw new Error(`Invalid maxReportSize ${bytes} bytes: must be a whole number of bytes from 1 KiB to 100 MiB`);
+  }
+  return bytes;
+}

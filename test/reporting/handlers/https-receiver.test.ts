@@ -1,0 +1,421 @@
+import { createHash } from 'node:crypto';
+import { gzipSync } from 'node:zlib';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import {
+  captureOutput,
+  domainMetrics,
+  fixture,
+  MULTI_DOMAIN_REPORT,
+  NOW,
+  REJECTED_METRICS,
+  resultTypeMetrics,
+} from './helpers';
+import { BUCKET, S3Server, startS3Server } from './s3-server';
+import { HttpsIngestDeps } from '../../../src/reporting/handlers/https-ingest';
+import { createHandler } from '../../../src/reporting/handlers/https-receiver.lambda';
+import { ReportMetrics } from '../../../src/reporting/handlers/metrics';
+import { ReportStore } from '../../../src/reporting/handlers/report-store';
+
+type ReceiverModule = typeof import('../../../src/reporting/handlers/https-receiver.lambda');
+
+const MAX_BYTES = 64 * 1024;
+const RECEIVED_AT = NOW.toISOString();
+const RFC_REPORT_KEY = 'reports/policy-domain=company-y.example/date=2016-04-01/578103e6463443fdfc7dbb13e797caa1.json';
+const TEXT = { 'content-type': 'text/plain; charset=utf-8' };
+
+let s3: S3Server;
+let output: ReturnType<typeof captureOutput>;
+let handler: (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyStructuredResultV2>;
+
+function deps(overrides: Partial<HttpsIngestDeps> = {}): HttpsIngestDeps {
+  return {
+    store: new ReportStore(s3.client, BUCKET),
+    metrics: new ReportMetrics({ namespace: 'MtaSts', now: () => NOW }),
+    maxBytes: MAX_BYTES,
+    publishedDomains: ['company-y.example', 'foo-bar.io', 'example.com'],
+    ...overrides,
+  };
+}
+
+interface Upload {
+  readonly method?: string;
+  readonly contentType?: string;
+  readonly body?: Buffer;
+  /** Function URLs base64-encode bodies they do not consider text. */
+  readonly base64?: boolean;
+}
+
+/** A Lambda Function URL event (payload format 2.0), as a sender's POST produces it. */
+function urlEvent({ method = 'POST', contentType, body, base64 = true }: Upload): APIGatewayProxyEventV2 {
+  return {
+    version: '2.0',
+    routeKey: '$default',
+    rawPath: '/',
+    rawQueryString: '',
+    headers: {
+      host: 'abcdefghij.lambda-url.eu-west-1.on.aws',
+      'user-agent': 'tlsrpt-reporter/0.5',
+      'x-forwarded-proto': 'https',
+      ...(contentType !== undefined ? { 'content-type': contentType } : {}),
+      ...(body !== undefined ? { 'content-length': String(body.length) } : {}),
+    },
+    requestContext: {
+      accountId: 'anonymous',
+      apiId: 'abcdefghij',
+      domainName: 'abcdefghij.lambda-url.eu-west-1.on.aws',
+      domainPrefix: 'abcdefghij',
+      http: {
+        method,
+        path: '/',
+        protocol: 'HTTP/1.1',
+        sourceIp: '198.51.100.7',
+        userAgent: 'tlsrpt-reporter/0.5',
+      },
+      requestId: 'c1a2b3d4-0000-4000-8000-000000000001',
+      routeKey: '$default',
+      stage: '$default',
+      time: '05/Sep/2024:08:00:00 +0000',
+      timeEpoch: NOW.getTime(),
+    },
+    ...(body !== undefined ? { body: body.toString(base64 ? 'base64' : 'utf8') } : {}),
+    isBase64Encoded: body !== undefined && base64,
+  };
+}
+
+function rawKey(body: Buffer): string {
+  return `raw/https/${createHash('sha256').update(body).digest('hex')}`;
+}
+
+const rfcJson = () => fixture('parsedmarc-rfc8460.json');
+const rfcMetrics = [
+  domainMetrics('company-y.example', 5326, 303),
+  resultTypeMetrics('certificate-expired', 100),
+  resultTypeMetrics('starttls-not-supported', 200),
+  resultTypeMetrics('validation-failure', 3),
+];
+
+beforeAll(async () => {
+  s3 = await startS3Server();
+});
+
+afterAll(async () => {
+  await s3.close();
+});
+
+beforeEach(async () => {
+  await s3.reset();
+  output = captureOutput();
+  handler = createHandler(deps());
+});
+
+afterEach(() => {
+  jest.restoreAllMocks();
+});
+
+describe('201: stored', () => {
+  test('a gzipped report (application/tlsrpt+gzip, base64 body) is stored raw and normalised, and counted', async () => {
+    const body = gzipSync(rfcJson());
+
+    expect(await handler(urlEvent({ contentType: 'application/tlsrpt+gzip', body }))).toEqual({
+      statusCode: 201,
+      headers: TEXT,
+      body: 'stored\n',
+    });
+    expect(await s3.keys()).toEqual([rawKey(body), RFC_REPORT_KEY]);
+    const raw = await s3.get(rawKey(body));
+    expect(raw.contentType).toBe('application/tlsrpt+gzip');
+    expect(raw.bytes).toEqual(body);
+    const stored = await s3.get(RFC_REPORT_KEY);
+    expect(stored.contentType).toBe('application/json');
+    expect(JSON.parse(stored.body)).toEqual({
+      dedupKey: '578103e6463443fdfc7dbb13e797caa1',
+      source: rawKey(body),
+      receivedAt: RECEIVED_AT,
+      organizationName: 'Company-X',
+      reportId: '5065427c-23d3-47ca-b6e0-946ea0e8c4be',
+      contactInfo: 'sts-reporting@company-x.example',
+      dateRange: { startDatetime: '2016-04-01T00:00:00Z', endDatetime: '2016-04-01T23:59:59Z' },
+      policies: [
+        {
+          policyType: 'sts',
+          policyDomain: 'company-y.example',
+          policyStrings: ['version: STSv1', 'mode: testing', 'mx: *.mail.company-y.example', 'max_age: 86400'],
+          mxHosts: ['*.mail.company-y.example'],
+          totalSuccessfulSessionCount: 5326,
+          totalFailureSessionCount: 303,
+          failureDetails: [
+            {
+              resultType: 'certificate-expired',
+              sendingMtaIp: '2001:db8:abcd:0012::1',
+              receivingMxHostname: 'mx1.mail.company-y.example',
+              receivingMxHelo: null,
+              receivingIp: null,
+              failedSessionCount: 100,
+              additionalInformation: null,
+              failureReasonCode: null,
+            },
+            {
+              resultType: 'starttls-not-supported',
+              sendingMtaIp: '2001:db8:abcd:0013::1',
+              receivingMxHostname: 'mx2.mail.company-y.example',
+              receivingMxHelo: null,
+              receivingIp: '203.0.113.56',
+              failedSessionCount: 200,
+              additionalInformation:
+                'https://reports.company-x.example/report_info?id=5065427c-23d3#StarttlsNotSupported',
+              failureReasonCode: null,
+            },
+            {
+              resultType: 'validation-failure',
+              sendingMtaIp: '198.51.100.62',
+              receivingMxHostname: 'mx-backup.mail.company-y.example',
+              receivingMxHelo: null,
+              receivingIp: '203.0.113.58',
+              failedSessionCount: 3,
+              additionalInformation: null,
+              failureReasonCode: 'X509_V_ERR_PROXY_PATH_LENGTH_EXCEEDED',
+            },
+          ],
+        },
+      ],
+      warnings: [],
+    });
+    expect(output.emf()).toEqual(rfcMetrics);
+    expect(output.logs()).toEqual([
+      { status: 201, outcome: 'stored', source: rawKey(body), objects: [{ key: RFC_REPORT_KEY, created: true }] },
+    ]);
+  });
+
+  test.each([
+    ['plain JSON as application/tlsrpt+json, not base64-encoded', 'application/tlsrpt+json', () => rfcJson(), false],
+    [
+      'gzip sent as application/tlsrpt+json without Content-Encoding',
+      'application/tlsrpt+json',
+      () => gzipSync(rfcJson()),
+      true,
+    ],
+    ['plain JSON labelled application/tlsrpt+gzip', 'application/tlsrpt+gzip', () => rfcJson(), true],
+    ['a media type in capitals, with parameters', 'Application/TLSRPT+JSON; charset=utf-8', () => rfcJson(), true],
+  ])('%s', async (_, contentType, makeBody, base64) => {
+    const body = makeBody();
+
+    expect(await handler(urlEvent({ contentType, body, base64 }))).toEqual({
+      statusCode: 201,
+      headers: TEXT,
+      body: 'stored\n',
+    });
+    expect(await s3.keys()).toEqual([rawKey(body), RFC_REPORT_KEY]);
+    expect(output.emf()).toEqual(rfcMetrics);
+  });
+
+  test('a report posted twice is stored once, counted once, and answered 201 both times', async () => {
+    const body = gzipSync(rfcJson());
+    await handler(urlEvent({ contentType: 'application/tlsrpt+gzip', body }));
+    const second = await handler(urlEvent({ contentType: 'application/tlsrpt+gzip', body }));
+
+    expect(second).toEqual({ statusCode: 201, headers: TEXT, body: 'already stored\n' });
+    expect(await s3.keys()).toEqual([rawKey(body), RFC_REPORT_KEY]);
+    expect(output.emf()).toEqual(rfcMetrics);
+  });
+
+  test('the same report in another encoding is a duplicate too', async () => {
+    await handler(urlEvent({ contentType: 'application/tlsrpt+json', body: rfcJson() }));
+    const second = await handler(urlEvent({ contentType: 'application/tlsrpt+gzip', body: gzipSync(rfcJson()) }));
+
+    expect(second.body).toBe('already stored\n');
+    expect((await s3.keys()).filter((key) => key.startsWith('reports/'))).toEqual([RFC_REPORT_KEY]);
+    expect(output.emf()).toEqual(rfcMetrics);
+  });
+
+  test('of a report about several domains, only the published domains are stored and counted', async () => {
+    const body = Buffer.from(JSON.stringify(MULTI_DOMAIN_REPORT));
+    await handler(urlEvent({ contentType: 'application/tlsrpt+json', body }));
+
+    const key = 'reports/policy-domain=example.com/date=2024-09-04/3377f0c14e4b27e999f06bf94c6697a7.json';
+    expect(await s3.keys()).toEqual([rawKey(body), key]);
+    const stored = JSON.parse((await s3.get(key)).body) as { policies: { policyDomain: string }[] };
+    expect(stored.policies.map((p) => p.policyDomain)).toEqual(['example.com', 'example.com']);
+    expect(output.emf()).toEqual([domainMetrics('example.com', 13, 2), resultTypeMetrics('certificate-expired', 2)]);
+  });
+
+  test('a DANE policy about an MX host under a published domain is accepted', async () => {
+    handler = createHandler(deps({ publishedDomains: ['example.net'] }));
+    const body = Buffer.from(JSON.stringify(MULTI_DOMAIN_REPORT));
+    await handler(urlEvent({ contentType: 'application/tlsrpt+json', body }));
+
+    expect((await s3.keys()).filter((key) => key.startsWith('reports/'))).toEqual([
+      'reports/policy-domain=mx1.example.net/date=2024-09-04/3377f0c14e4b27e999f06bf94c6697a7.json',
+    ]);
+  });
+});
+
+describe('4xx: refused', () => {
+  test('405 for anything but POST, with Allow, storing nothing', async () => {
+    expect(await handler(urlEvent({ method: 'GET' }))).toEqual({
+      statusCode: 405,
+      headers: { ...TEXT, allow: 'POST' },
+      body: 'method not allowed: POST a TLS report\n',
+    });
+    expect(await s3.keys()).toEqual([]);
+    expect(output.emf()).toEqual([]);
+    expect(output.logs()).toEqual([{ status: 405, reason: 'method not allowed: POST a TLS report' }]);
+  });
+
+  test.each([
+    ['text/plain', 'text/plain'],
+    ['application/json', 'application/json'],
+    ['no Content-Type', undefined],
+  ])('415 for %s, storing nothing', async (_, contentType) => {
+    expect(await handler(urlEvent({ contentType, body: rfcJson() }))).toEqual({
+      statusCode: 415,
+      headers: TEXT,
+      body: 'unsupported media type: use application/tlsrpt+gzip or application/tlsrpt+json\n',
+    });
+    expect(await s3.keys()).toEqual([]);
+    expect(output.emf()).toEqual([]);
+  });
+
+  test('413 for a body over the cap, storing nothing', async () => {
+    const body = Buffer.alloc(MAX_BYTES + 1, 0x20);
+
+    expect(await handler(urlEvent({ contentType: 'application/tlsrpt+json', body }))).toEqual({
+      statusCode: 413,
+      headers: TEXT,
+      body: `report too large: over ${MAX_BYTES} bytes\n`,
+    });
+    expect(await s3.keys()).toEqual([]);
+  });
+
+  test('400 for an empty body, storing nothing', async () => {
+    expect(await handler(urlEvent({ contentType: 'application/tlsrpt+json', body: Buffer.alloc(0) }))).toEqual({
+      statusCode: 400,
+      headers: TEXT,
+      body: 'not a TLS report: the body is empty\n',
+    });
+    expect(await s3.keys()).toEqual([]);
+  });
+
+  test.each([
+    ['JSON that is not a report', Buffer.from('{"hello":"world"}'), 'not a TLS-RPT report: "policies" is missing'],
+    [
+      'a gzip bomb',
+      gzipSync(Buffer.alloc(8 * 1024 * 1024, 0x20)),
+      `decompressed report exceeds the ${MAX_BYTES}-byte limit`,
+    ],
+    ['truncated gzip', gzipSync(rfcJson()).subarray(0, 100), 'gzip data is truncated'],
+  ])('400 for %s: kept raw and recorded under rejected/', async (_, body, reason) => {
+    expect(await handler(urlEvent({ contentType: 'application/tlsrpt+gzip', body }))).toEqual({
+      statusCode: 400,
+      headers: TEXT,
+      body: `not a TLS report: ${reason}\n`,
+    });
+    const id = rawKey(body).slice('raw/https/'.length);
+    expect(await s3.keys()).toEqual([rawKey(body), `rejected/date=2024-09-05/${id}.json`]);
+    expect(JSON.parse((await s3.get(`rejected/date=2024-09-05/${id}.json`)).body)).toEqual({
+      source: rawKey(body),
+      reason,
+      receivedAt: RECEIVED_AT,
+    });
+    expect(output.emf()).toEqual([REJECTED_METRICS]);
+  });
+
+  test('403 for a report about a domain not published here: kept raw and recorded under rejected/', async () => {
+    handler = createHandler(deps({ publishedDomains: ['example.com'] }));
+    const body = fixture('cryinc-google.json');
+
+    expect(await handler(urlEvent({ contentType: 'application/tlsrpt+json', body }))).toEqual({
+      statusCode: 403,
+      headers: TEXT,
+      body: 'report is not about a policy domain published here\n',
+    });
+    const id = rawKey(body).slice('raw/https/'.length);
+    expect(await s3.keys()).toEqual([rawKey(body), `rejected/date=2024-09-05/${id}.json`]);
+    expect(JSON.parse((await s3.get(`rejected/date=2024-09-05/${id}.json`)).body)).toEqual({
+      source: rawKey(body),
+      reason: 'policy domain not published here: foo-bar.io',
+      receivedAt: RECEIVED_AT,
+    });
+    expect(output.emf()).toEqual([REJECTED_METRICS]);
+    expect(output.logs()).toEqual([
+      {
+        status: 403,
+        outcome: 'rejected',
+        source: rawKey(body),
+        reason: 'policy domain not published here: foo-bar.io',
+        key: `rejected/date=2024-09-05/${id}.json`,
+        created: true,
+      },
+    ]);
+  });
+
+  test('403 for a report whose only policy names no domain', async () => {
+    handler = createHandler(deps({ publishedDomains: ['example.com'] }));
+    const body = fixture('mail-auth-rpt03-invalid-policy-type.json');
+
+    expect((await handler(urlEvent({ contentType: 'application/tlsrpt+json', body }))).statusCode).toBe(403);
+    const id = rawKey(body).slice('raw/https/'.length);
+    expect(JSON.parse((await s3.get(`rejected/date=2024-09-05/${id}.json`)).body)).toMatchObject({
+      reason: 'policy domain not published here: none',
+    });
+  });
+});
+
+describe('errors', () => {
+  test('an S3 failure throws (the Function URL answers 5xx and the sender retries)', async () => {
+    handler = createHandler(deps({ store: new ReportStore(s3.client, 'no-such-bucket') }));
+    await expect(handler(urlEvent({ contentType: 'application/tlsrpt+json', body: rfcJson() }))).rejects.toMatchObject({
+      name: 'NoSuchBucket',
+    });
+  });
+});
+
+describe('handler (configured from the environment)', () => {
+  const saved = { ...process.env };
+  const freshHandler = () => {
+    let fresh: ReceiverModule['handler'] | undefined;
+    jest.isolateModules(() => {
+      fresh = jest.requireActual<ReceiverModule>('../../../src/reporting/handlers/https-receiver.lambda').handler;
+    });
+    return fresh!;
+  };
+
+  beforeEach(() => {
+    Object.assign(process.env, {
+      REPORT_BUCKET: BUCKET,
+      POLICY_DOMAINS: ' Example.com , company-y.example. ',
+      MAX_DECOMPRESSED_BYTES: '100',
+      AWS_ENDPOINT_URL_S3: s3.endpoint,
+      AWS_REGION: 'us-east-1',
+      AWS_ACCESS_KEY_ID: 'S3RVER',
+      AWS_SECRET_ACCESS_KEY: 'S3RVER',
+    });
+  });
+
+  afterEach(() => {
+    process.env = { ...saved };
+  });
+
+  test('reads POLICY_DOMAINS and MAX_DECOMPRESSED_BYTES', async () => {
+    const fromEnv = freshHandler();
+    expect((await fromEnv(urlEvent({ contentType: 'application/tlsrpt+json', body: rfcJson() }))).statusCode).toBe(413);
+
+    process.env.MAX_DECOMPRESSED_BYTES = String(MAX_BYTES);
+    const response = await freshHandler()(urlEvent({ contentType: 'application/tlsrpt+json', body: rfcJson() }));
+    expect(response.statusCode).toBe(201);
+    expect((await s3.keys()).filter((key) => key.startsWith('reports/'))).toEqual([RFC_REPORT_KEY]);
+  });
+
+  test('fails loudly without POLICY_DOMAINS', async () => {
+    delete process.env.POLICY_DOMAINS;
+    await expect(freshHandler()(urlEvent({ method: 'GET' }))).rejects.toThrow(
+      'environment variable POLICY_DOMAINS is not set',
+    );
+  });
+
+  test('fails loudly on a MAX_DECOMPRESSED_BYTES that is not a positive integer', async () => {
+    process.env.MAX_DECOMPRESSED_BYTES = '10MB';
+    await expect(freshHandler()(urlEvent({ method: 'GET' }))).rejects.toThrow(
+      'environment variable MAX_DECOMPRESSED_BYTES must be a positive integer, got "10MB"',
+    );
+  });
+});

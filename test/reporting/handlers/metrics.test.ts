@@ -1,0 +1,103 @@
+import { ReportMetrics } from '../../../src/reporting/handlers/metrics';
+
+const NOW = new Date('2024-09-05T08:00:00Z');
+
+function capture(options: { namespace?: string; publishedDomains?: string[] } = {}) {
+  const lines: string[] = [];
+  const metrics = new ReportMetrics({
+    namespace: options.namespace ?? 'MtaSts',
+    publishedDomains: options.publishedDomains,
+    now: () => NOW,
+    write: (line) => lines.push(line),
+  });
+  return { metrics, lines };
+}
+
+const policy = (details: [string, number][], successful = 7, failed = 4) => ({
+  policyType: 'sts',
+  policyDomain: 'example.com',
+  policyStrings: [],
+  mxHosts: [],
+  totalSuccessfulSessionCount: successful,
+  totalFailureSessionCount: failed,
+  failureDetails: details.map(([resultType, failedSessionCount]) => ({
+    resultType,
+    sendingMtaIp: null,
+    receivingMxHostname: null,
+    receivingMxHelo: null,
+    receivingIp: null,
+    failedSessionCount,
+    additionalInformation: null,
+    failureReasonCode: null,
+  })),
+});
+
+test('one line per domain with its three metrics, then one per result type', () => {
+  const { metrics, lines } = capture({ namespace: 'Mail/Tls' });
+  metrics.reportStored('example.com', [
+    policy([
+      ['certificate-expired', 3],
+      ['sts-policy-fetch-error', 1],
+    ]),
+    policy([['certificate-expired', 2]], 1, 2),
+  ]);
+
+  expect(lines).toEqual([
+    '{"_aws":{"Timestamp":1725523200000,"CloudWatchMetrics":[{"Namespace":"Mail/Tls","Dimensions":[["PolicyDomain"]],' +
+      '"Metrics":[{"Name":"ReportsReceived","Unit":"Count"},{"Name":"SuccessfulSessions","Unit":"Count"},' +
+      '{"Name":"FailedSessions","Unit":"Count"}]}]},"PolicyDomain":"example.com","ReportsReceived":1,' +
+      '"SuccessfulSessions":8,"FailedSessions":6}\n',
+    '{"_aws":{"Timestamp":1725523200000,"CloudWatchMetrics":[{"Namespace":"Mail/Tls","Dimensions":[["ResultType"]],' +
+      '"Metrics":[{"Name":"FailedSessions","Unit":"Count"}]}]},"ResultType":"certificate-expired","FailedSessions":5}\n',
+    '{"_aws":{"Timestamp":1725523200000,"CloudWatchMetrics":[{"Namespace":"Mail/Tls","Dimensions":[["ResultType"]],' +
+      '"Metrics":[{"Name":"FailedSessions","Unit":"Count"}]}]},"ResultType":"sts-policy-fetch-error","FailedSessions":1}\n',
+  ]);
+});
+
+test('unregistered result types are counted as other, so senders cannot create metrics', () => {
+  const { metrics, lines } = capture();
+  metrics.reportStored('example.com', [
+    policy([
+      ['x-custom', 1],
+      ['CERTIFICATE-EXPIRED', 2],
+    ]),
+  ]);
+
+  expect(lines.slice(1).map((line) => JSON.parse(line) as { ResultType: string; FailedSessions: number })).toEqual([
+    expect.objectContaining({ ResultType: 'other', FailedSessions: 3 }),
+  ]);
+});
+
+test.each([
+  ['example.com', 'example.com'],
+  ['mx1.example.com', 'mx1.example.com'],
+  ['example.org', 'other'],
+  ['unknown', 'other'],
+])('with published domains, %s is counted as PolicyDomain=%s', (domain, dimension) => {
+  const { metrics, lines } = capture({ publishedDomains: ['example.com'] });
+  metrics.reportStored(domain, [policy([])]);
+
+  expect(lines).toHaveLength(1);
+  expect(JSON.parse(lines[0])).toMatchObject({ PolicyDomain: dimension });
+});
+
+test('a rejection is one dimensionless ReportsRejected', () => {
+  const { metrics, lines } = capture();
+  metrics.reportRejected();
+
+  expect(lines).toEqual([
+    '{"_aws":{"Timestamp":1725523200000,"CloudWatchMetrics":[{"Namespace":"MtaSts","Dimensions":[[]],' +
+      '"Metrics":[{"Name":"ReportsRejected","Unit":"Count"}]}]},"ReportsRejected":1}\n',
+  ]);
+});
+
+test('writes to stdout by default', () => {
+  const write = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
+  try {
+    new ReportMetrics({ namespace: 'MtaSts', now: () => NOW }).reportRejected();
+    expect(write).toHaveBeenCalledTimes(1);
+    expect(JSON.parse(write.mock.calls[0][0] as string)).toMatchObject({ ReportsRejected: 1 });
+  } finally {
+    write.mockRestore();
+  }
+});

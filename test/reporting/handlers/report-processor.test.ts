@@ -1,0 +1,394 @@
+import { gzipSync } from 'node:zlib';
+import type { SESEvent } from 'aws-lambda';
+import {
+  captureOutput,
+  domainMetrics,
+  fixture,
+  MULTI_DOMAIN_REPORT,
+  NOT_A_REPORT,
+  NOW,
+  RECEIVED_AT,
+  REJECTED_METRICS,
+  reportMail,
+  resultTypeMetrics,
+  sesEvent,
+} from './helpers';
+import { BUCKET, S3Server, startS3Server } from './s3-server';
+import { MailIngestDeps } from '../../../src/reporting/handlers/mail-ingest';
+import { ReportMetrics } from '../../../src/reporting/handlers/metrics';
+import { createHandler } from '../../../src/reporting/handlers/report-processor.lambda';
+import { ReportStore } from '../../../src/reporting/handlers/report-store';
+
+const MESSAGE_ID = 'o3vrnil0e2ic28trm7dfhrc2v0clambda4nbp0g01';
+const OTHER_MESSAGE_ID = 'q8k2mb4f1d0sj7g6v3lm9uakc5p0e1tr2nbo7h81';
+const GOOGLE_KEY = 'reports/policy-domain=cardinalhealth.ca/date=2024-09-03/fe14ed95b5d466236881b4149bd9dc3f.json';
+const MULTI_KEY = '3377f0c14e4b27e999f06bf94c6697a7';
+
+type ProcessorModule = typeof import('../../../src/reporting/handlers/report-processor.lambda');
+
+let s3: S3Server;
+let output: ReturnType<typeof captureOutput>;
+let handler: (event: SESEvent) => Promise<void>;
+
+function deps(overrides: Partial<MailIngestDeps> = {}): MailIngestDeps {
+  return {
+    store: new ReportStore(s3.client, BUCKET),
+    metrics: new ReportMetrics({ namespace: 'MtaSts', now: () => NOW }),
+    maxDecompressedBytes: 1024 * 1024,
+    ...overrides,
+  };
+}
+
+async function deliver(mail: Buffer, messageId = MESSAGE_ID, dkim: 'PASS' | 'FAIL' | 'GRAY' = 'PASS'): Promise<void> {
+  await s3.put(`raw/${messageId}`, mail);
+  await handler(sesEvent(messageId, dkim));
+}
+
+async function storedJson(key: string): Promise<unknown> {
+  const { body, contentType } = await s3.get(key);
+  expect(contentType).toBe('application/json');
+  // One JSON document per object, newline-terminated, for Athena.
+  expect(body.endsWith('}\n')).toBe(true);
+  expect(body.slice(0, -1)).not.toContain('\n');
+  return JSON.parse(body);
+}
+
+beforeAll(async () => {
+  s3 = await startS3Server();
+});
+
+afterAll(async () => {
+  await s3.close();
+});
+
+beforeEach(async () => {
+  await s3.reset();
+  output = captureOutput();
+  handler = createHandler(deps());
+});
+
+afterEach(() => {
+  jest.restoreAllMocks();
+});
+
+describe('report mails', () => {
+  test('stores a real Google report mail as one normalised object and counts it', async () => {
+    await deliver(fixture('parsedmarc-google.com.eml'));
+
+    expect(await s3.keys()).toEqual([`raw/${MESSAGE_ID}`, GOOGLE_KEY]);
+    expect(await storedJson(GOOGLE_KEY)).toEqual({
+      dedupKey: 'fe14ed95b5d466236881b4149bd9dc3f',
+      source: `raw/${MESSAGE_ID}`,
+      receivedAt: RECEIVED_AT,
+      organizationName: 'Google Inc.',
+      reportId: '2024-09-03T00:00:00Z_cardinalhealth.ca',
+      contactInfo: 'smtp-tls-reporting@google.com',
+      dateRange: { startDatetime: '2024-09-03T00:00:00Z', endDatetime: '2024-09-03T23:59:59Z' },
+      policies: [
+        {
+          policyType: 'no-policy-found',
+          policyDomain: 'cardinalhealth.ca',
+          policyStrings: [],
+          mxHosts: [],
+          totalSuccessfulSessionCount: 48,
+          totalFailureSessionCount: 0,
+          failureDetails: [],
+        },
+      ],
+      warnings: [],
+      mail: {
+        tlsReportDomain: 'cardinalhealth.ca',
+        tlsReportSubmitter: 'google.com',
+        messageId: '<66d83c20.050a0220.a0566.1e8dtls@google.com>',
+        from: 'noreply-smtp-tls-reporting@google.com',
+        subject:
+          'Report Domain: cardinalhealth.ca Submitter: google.com Report-ID: <2024.09.03T00.00.00Z+cardinalhealth.ca@google.com>',
+        dkimVerdict: 'PASS',
+      },
+    });
+    expect(output.rawEmf()).toBe(
+      '{"_aws":{"Timestamp":1725523200000,"CloudWatchMetrics":[{"Namespace":"MtaSts","Dimensions":[["PolicyDomain"]],' +
+        '"Metrics":[{"Name":"ReportsReceived","Unit":"Count"},{"Name":"SuccessfulSessions","Unit":"Count"},' +
+        '{"Name":"FailedSessions","Unit":"Count"}]}]},"PolicyDomain":"cardinalhealth.ca","ReportsReceived":1,' +
+        '"SuccessfulSessions":48,"FailedSessions":0}\n',
+    );
+    expect(output.logs()).toEqual([
+      { outcome: 'stored', source: `raw/${MESSAGE_ID}`, objects: [{ key: GOOGLE_KEY, created: true }] },
+    ]);
+  });
+
+  test.each([
+    [
+      'mox-google.eml',
+      'reports/policy-domain=test.xmox.nl/date=2022-09-15/5567c140e3b1a0d2ab9521dbf904baa3.json',
+      [domainMetrics('test.xmox.nl', 3, 0)],
+    ],
+    [
+      // Zone-less date-times, stored under the UTC day.
+      'mox-microsoft.eml',
+      'reports/policy-domain=test.xmox.nl/date=2023-01-10/fdfaa7771ea2999e01e735ff8daea652.json',
+      [domainMetrics('test.xmox.nl', 2, 0)],
+    ],
+    [
+      // application/tlsrpt with raw JSON and a 7-day range: stored under its first day.
+      'mail-auth-rpt02-plain-json.eml',
+      'reports/policy-domain=example.com/date=2020-01-01/1883f294b37a6aaf00bcb3052b5d802e.json',
+      [domainMetrics('example.com', 23, 1), resultTypeMetrics('certificate-host-mismatch', 1)],
+    ],
+  ])('stores %s at its policy domain and start date', async (name, key, metrics) => {
+    await deliver(fixture(name));
+
+    expect(await s3.keys()).toEqual([`raw/${MESSAGE_ID}`, key]);
+    expect(await storedJson(key)).toMatchObject({
+      source: `raw/${MESSAGE_ID}`,
+      receivedAt: RECEIVED_AT,
+      mail: { dkimVerdict: 'PASS' },
+    });
+    expect(output.emf()).toEqual(metrics);
+  });
+
+  test('counts sessions per policy domain and failed sessions per result type (RFC 8460 Appendix B)', async () => {
+    await deliver(reportMail({ report: fixture('parsedmarc-rfc8460.json').toString('utf8'), reportDomain: 'x' }));
+
+    const [key] = (await s3.keys()).filter((k) => k.startsWith('reports/'));
+    expect(key).toBe('reports/policy-domain=company-y.example/date=2016-04-01/578103e6463443fdfc7dbb13e797caa1.json');
+    expect(output.emf()).toEqual([
+      domainMetrics('company-y.example', 5326, 303),
+      resultTypeMetrics('certificate-expired', 100),
+      resultTypeMetrics('starttls-not-supported', 200),
+      resultTypeMetrics('validation-failure', 3),
+    ]);
+  });
+
+  test('stores a report about several policy domains as one object per domain, holding only its policies', async () => {
+    await deliver(reportMail({ report: JSON.stringify(MULTI_DOMAIN_REPORT) }));
+
+    const prefix = 'reports/policy-domain=';
+    expect(await s3.keys()).toEqual([
+      `raw/${MESSAGE_ID}`,
+      `${prefix}example.com/date=2024-09-04/${MULTI_KEY}.json`,
+      `${prefix}invalid-2d6afc710923ce47/date=2024-09-04/${MULTI_KEY}.json`,
+      `${prefix}mx1.example.net/date=2024-09-04/${MULTI_KEY}.json`,
+      `${prefix}unknown/date=2024-09-04/${MULTI_KEY}.json`,
+    ]);
+    const policiesOf = async (segment: string) => {
+      const stored = (await storedJson(`${prefix}${segment}/date=2024-09-04/${MULTI_KEY}.json`)) as {
+        reportId: string;
+        policies: { policyType: string; policyDomain: string | null; totalSuccessfulSessionCount: number }[];
+      };
+      expect(stored.reportId).toBe('multi-2024-09-04');
+      return stored.policies.map((p) => [p.policyType, p.policyDomain, p.totalSuccessfulSessionCount]);
+    };
+    expect(await policiesOf('example.com')).toEqual([
+      ['sts', 'example.com', 10],
+      ['sts', 'example.com', 3],
+    ]);
+    expect(await policiesOf('mx1.example.net')).toEqual([['tlsa', 'mx1.example.net', 5]]);
+    expect(await policiesOf('unknown')).toEqual([['no-policy-found', null, 1]]);
+    expect(await policiesOf('invalid-2d6afc710923ce47')).toEqual([['sts', '../evil', 0]]);
+
+    expect(output.emf()).toEqual([
+      domainMetrics('example.com', 13, 2),
+      resultTypeMetrics('certificate-expired', 2),
+      domainMetrics('mx1.example.net', 5, 1),
+      resultTypeMetrics('tlsa-invalid', 1),
+      resultTypeMetrics('other', 1),
+      domainMetrics('unknown', 1, 0),
+      domainMetrics('invalid-2d6afc710923ce47', 0, 0),
+    ]);
+  });
+
+  test('counts unpublished domains as PolicyDomain=other when POLICY_DOMAINS is set', async () => {
+    handler = createHandler(
+      deps({ metrics: new ReportMetrics({ namespace: 'MtaSts', now: () => NOW, publishedDomains: ['example.com'] }) }),
+    );
+    await deliver(reportMail({ report: JSON.stringify(MULTI_DOMAIN_REPORT) }));
+
+    expect(output.emf().filter((line) => (line as { PolicyDomain?: string }).PolicyDomain)).toEqual([
+      domainMetrics('example.com', 13, 2),
+      domainMetrics('other', 5, 1),
+      domainMetrics('other', 1, 0),
+      domainMetrics('other', 0, 0),
+    ]);
+  });
+});
+
+describe('duplicates and retries', () => {
+  test('a report delivered twice (two mails) is stored once and counted once', async () => {
+    await deliver(fixture('parsedmarc-google.com.eml'), MESSAGE_ID);
+    await deliver(fixture('parsedmarc-google.com.eml'), OTHER_MESSAGE_ID);
+
+    expect(await s3.keys()).toEqual([`raw/${MESSAGE_ID}`, `raw/${OTHER_MESSAGE_ID}`, GOOGLE_KEY]);
+    expect(await storedJson(GOOGLE_KEY)).toMatchObject({ source: `raw/${MESSAGE_ID}` });
+    expect(output.emf()).toEqual([domainMetrics('cardinalhealth.ca', 48, 0)]);
+    expect(output.logs()).toEqual([
+      { outcome: 'stored', source: `raw/${MESSAGE_ID}`, objects: [{ key: GOOGLE_KEY, created: true }] },
+      { outcome: 'stored', source: `raw/${OTHER_MESSAGE_ID}`, objects: [{ key: GOOGLE_KEY, created: false }] },
+    ]);
+  });
+
+  test('a retried invocation changes nothing and counts nothing', async () => {
+    await deliver(fixture('mox-google.eml'));
+    const before = await s3.get(
+      'reports/policy-domain=test.xmox.nl/date=2022-09-15/5567c140e3b1a0d2ab9521dbf904baa3.json',
+    );
+    await handler(sesEvent(MESSAGE_ID));
+
+    expect(
+      await s3.get('reports/policy-domain=test.xmox.nl/date=2022-09-15/5567c140e3b1a0d2ab9521dbf904baa3.json'),
+    ).toEqual(before);
+    expect(output.emf()).toEqual([domainMetrics('test.xmox.nl', 3, 0)]);
+  });
+
+  test('a retry after a partial failure stores and counts the rest, each object once', async () => {
+    await s3.put(`raw/${MESSAGE_ID}`, reportMail({ report: JSON.stringify(MULTI_DOMAIN_REPORT) }));
+    s3.failNextPut(/policy-domain=mx1\.example\.net\//);
+
+    await expect(handler(sesEvent(MESSAGE_ID))).rejects.toMatchObject({
+      name: 'InternalError',
+      $metadata: { httpStatusCode: 500 },
+    });
+    expect((await s3.keys()).filter((key) => key.startsWith('reports/'))).toEqual([
+      `reports/policy-domain=example.com/date=2024-09-04/${MULTI_KEY}.json`,
+    ]);
+    expect(output.emf()).toEqual([domainMetrics('example.com', 13, 2), resultTypeMetrics('certificate-expired', 2)]);
+
+    await handler(sesEvent(MESSAGE_ID));
+    expect((await s3.keys()).filter((key) => key.startsWith('reports/'))).toHaveLength(4);
+    expect(output.emf()).toEqual([
+      domainMetrics('example.com', 13, 2),
+      resultTypeMetrics('certificate-expired', 2),
+      domainMetrics('mx1.example.net', 5, 1),
+      resultTypeMetrics('tlsa-invalid', 1),
+      resultTypeMetrics('other', 1),
+      domainMetrics('unknown', 1, 0),
+      domainMetrics('invalid-2d6afc710923ce47', 0, 0),
+    ]);
+  });
+
+  test('two concurrent deliveries of one report: the conditional put lets exactly one count', async () => {
+    const mail = fixture('parsedmarc-google.com.eml');
+    await s3.put(`raw/${MESSAGE_ID}`, mail);
+    await s3.put(`raw/${OTHER_MESSAGE_ID}`, mail);
+    // Both HEADs see no object; S3's If-None-Match then refuses the second PUT with 412.
+    s3.holdHeads(2);
+
+    await Promise.all([handler(sesEvent(MESSAGE_ID)), handler(sesEvent(OTHER_MESSAGE_ID))]);
+
+    const created = (output.logs() as { objects: { created: boolean }[] }[]).map((log) => log.objects[0].created);
+    expect(created.sort()).toEqual([false, true]);
+    expect(output.emf()).toEqual([domainMetrics('cardinalhealth.ca', 48, 0)]);
+  });
+});
+
+describe('rejections', () => {
+  const rejectedKey = `rejected/date=2024-09-04/${MESSAGE_ID}.json`;
+
+  test.each([
+    ['a mail that is not a report', NOT_A_REPORT, 'mail has no TLS report part'],
+    [
+      'a gzip bomb',
+      reportMail({ report: gzipSync(Buffer.alloc(8 * 1024 * 1024, 0x20)) }),
+      'decompressed report exceeds the 1048576-byte limit',
+    ],
+    [
+      'a report without policies',
+      reportMail({ report: JSON.stringify({ 'report-id': 'x', 'date-range': {} }) }),
+      'not a TLS-RPT report: "policies" is missing',
+    ],
+  ])('records %s under rejected/ and returns normally', async (_, mail, reason) => {
+    await deliver(mail);
+
+    expect(await s3.keys()).toEqual([`raw/${MESSAGE_ID}`, rejectedKey]);
+    expect(await storedJson(rejectedKey)).toEqual({ source: `raw/${MESSAGE_ID}`, reason, receivedAt: RECEIVED_AT });
+    expect(output.emf()).toEqual([REJECTED_METRICS]);
+    expect(output.logs()).toEqual([
+      { outcome: 'rejected', source: `raw/${MESSAGE_ID}`, reason, key: rejectedKey, created: true },
+    ]);
+  });
+
+  test.each(['FAIL', 'GRAY'] as const)('rejects a report whose SES DKIM verdict is %s (RFC 8460 §3)', async (dkim) => {
+    await deliver(fixture('parsedmarc-google.com.eml'), MESSAGE_ID, dkim);
+
+    expect(await s3.keys()).toEqual([`raw/${MESSAGE_ID}`, rejectedKey]);
+    expect(await storedJson(rejectedKey)).toEqual({
+      source: `raw/${MESSAGE_ID}`,
+      reason: `dkim ${dkim}`,
+      receivedAt: RECEIVED_AT,
+    });
+    expect(output.emf()).toEqual([REJECTED_METRICS]);
+  });
+
+  test('a rejected mail processed again is recorded and counted once', async () => {
+    await deliver(NOT_A_REPORT);
+    await handler(sesEvent(MESSAGE_ID));
+
+    expect(await s3.keys()).toEqual([`raw/${MESSAGE_ID}`, rejectedKey]);
+    expect(output.emf()).toEqual([REJECTED_METRICS]);
+    expect((output.logs()[1] as { created: boolean }).created).toBe(false);
+  });
+
+  test('files rejections under the day SES received the mail', async () => {
+    await s3.put(`raw/${MESSAGE_ID}`, NOT_A_REPORT);
+    await handler(sesEvent(MESSAGE_ID, 'PASS', '2024-12-31T23:59:59.999Z'));
+
+    expect(await s3.keys()).toEqual([`raw/${MESSAGE_ID}`, `rejected/date=2024-12-31/${MESSAGE_ID}.json`]);
+  });
+});
+
+describe('infrastructure errors throw, so that Lambda retries and then dead-letters', () => {
+  test('a missing raw mail', async () => {
+    await expect(handler(sesEvent(MESSAGE_ID))).rejects.toMatchObject({ name: 'NoSuchKey' });
+    expect(await s3.keys()).toEqual([]);
+    expect(output.emf()).toEqual([]);
+  });
+
+  test('a bucket that does not exist', async () => {
+    await s3.put(`raw/${MESSAGE_ID}`, fixture('mox-google.eml'));
+    const broken = createHandler(deps({ store: new ReportStore(s3.client, 'no-such-bucket') }));
+    await expect(broken(sesEvent(MESSAGE_ID))).rejects.toMatchObject({ name: 'NoSuchBucket' });
+    expect(output.emf()).toEqual([]);
+  });
+
+  test('a message id that cannot be an SES one', async () => {
+    await expect(handler(sesEvent('../reports/x'))).rejects.toThrow('unexpected SES message id "../reports/x"');
+  });
+});
+
+describe('handler (configured from the environment)', () => {
+  const saved = { ...process.env };
+  /** The module's own `handler`, loaded afresh so that it reads the environment again. */
+  const freshHandler = () => {
+    let fresh: ProcessorModule['handler'] | undefined;
+    jest.isolateModules(() => {
+      fresh = jest.requireActual<ProcessorModule>('../../../src/reporting/handlers/report-processor.lambda').handler;
+    });
+    return fresh!;
+  };
+  afterEach(() => {
+    process.env = { ...saved };
+  });
+
+  test('reads REPORT_BUCKET and METRIC_NAMESPACE, with the default S3 client', async () => {
+    Object.assign(process.env, {
+      REPORT_BUCKET: BUCKET,
+      METRIC_NAMESPACE: 'Custom/TlsRpt',
+      AWS_ENDPOINT_URL_S3: s3.endpoint,
+      AWS_REGION: 'us-east-1',
+      AWS_ACCESS_KEY_ID: 'S3RVER',
+      AWS_SECRET_ACCESS_KEY: 'S3RVER',
+    });
+    await s3.put(`raw/${MESSAGE_ID}`, fixture('parsedmarc-google.com.eml'));
+
+    await freshHandler()(sesEvent(MESSAGE_ID));
+
+    expect(await s3.keys()).toEqual([`raw/${MESSAGE_ID}`, GOOGLE_KEY]);
+    const [line] = output.emf() as { _aws: { Timestamp: number; CloudWatchMetrics: { Namespace: string }[] } }[];
+    expect(line._aws.CloudWatchMetrics[0].Namespace).toBe('Custom/TlsRpt');
+  });
+
+  test('fails loudly without REPORT_BUCKET', async () => {
+    delete process.env.REPORT_BUCKET;
+    await expect(freshHandler()(sesEvent(MESSAGE_ID))).rejects.toThrow('environment variable REPORT_BUCKET is not set');
+  });
+});

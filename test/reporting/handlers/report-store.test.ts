@@ -1,0 +1,122 @@
+import { BUCKET, S3Server, startS3Server } from './s3-server';
+import {
+  groupByPolicyDomain,
+  policyDomainSegment,
+  rejectionKey,
+  ReportStore,
+  reportKey,
+} from '../../../src/reporting/handlers/report-store';
+import { ReportRejectedError } from '../../../src/reporting/parser';
+
+describe('policyDomainSegment', () => {
+  test.each([
+    ['example.com', 'example.com'],
+    ['mx1.mail.example.co.uk', 'mx1.mail.example.co.uk'],
+    ['xn--bcher-kva.example', 'xn--bcher-kva.example'],
+    ['Example.COM.', 'example.com'],
+    [null, 'unknown'],
+    // Not host names: hashed, so never a `/` and never another domain's segment.
+    ['unknown', 'invalid-b23a6a8439c0dde5'],
+    ['../evil', 'invalid-2d6afc710923ce47'],
+    ['a/b.example', 'invalid-fa2ffc7ef7394f05'],
+    ['-bad.example', 'invalid-2c7985306bdaeb27'],
+    [`${'a'.repeat(64)}.example`, 'invalid-fdeeb40dffc11e15'],
+  ])('%j -> %s', (domain, segment) => {
+    expect(policyDomainSegment(domain)).toBe(segment);
+  });
+});
+
+describe('keys', () => {
+  test('reportKey partitions by policy domain and UTC start date', () => {
+    expect(reportKey('example.com', '2024-01-09T00:00:00Z', 'abc')).toBe(
+      'reports/policy-domain=example.com/date=2024-01-09/abc.json',
+    );
+  });
+
+  test('a start date outside years 0000-9999 is filed under date=unknown', () => {
+    expect(reportKey('example.com', '+010000-01-01T00:00:00Z', 'abc')).toBe(
+      'reports/policy-domain=example.com/date=unknown/abc.json',
+    );
+  });
+
+  test('rejectionKey partitions by the day of receipt', () => {
+    expect(rejectionKey('2024-09-04T23:59:59.999Z', 'msg1')).toBe('rejected/date=2024-09-04/msg1.json');
+  });
+});
+
+describe('groupByPolicyDomain', () => {
+  const policy = (policyDomain: string | null) => ({
+    policyType: 'sts',
+    policyDomain,
+    policyStrings: [],
+    mxHosts: [],
+    totalSuccessfulSessionCount: 1,
+    totalFailureSessionCount: 0,
+    failureDetails: [],
+  });
+  const report = (policies: ReturnType<typeof policy>[]) => ({
+    organizationName: 'o',
+    reportId: 'r',
+    contactInfo: null,
+    dateRange: { startDatetime: '2024-01-09T00:00:00Z', endDatetime: '2024-01-09T23:59:59Z' },
+    policies,
+    warnings: [],
+  });
+
+  test('keeps first-seen domain order and policy order; merges names that share a segment', () => {
+    const a = policy('a.example');
+    const b = policy('b.example');
+    const a2 = policy('a.example.');
+    expect([...groupByPolicyDomain(report([a, b, a2]))]).toEqual([
+      ['a.example', [a, a2]],
+      ['b.example', [b]],
+    ]);
+  });
+
+  test('a report without policies is kept, as unknown', () => {
+    expect([...groupByPolicyDomain(report([]))]).toEqual([['unknown', []]]);
+  });
+});
+
+describe('ReportStore against S3', () => {
+  let s3: S3Server;
+
+  beforeAll(async () => {
+    s3 = await startS3Server();
+  });
+
+  afterAll(async () => {
+    await s3.close();
+  });
+
+  test('returns the bytes of an object within the limit', async () => {
+    await s3.put('raw/m1', Buffer.alloc(200, 0x61));
+    expect(Buffer.from(await new ReportStore(s3.client, BUCKET).read('raw/m1', 200, 'mail'))).toEqual(
+      Buffer.alloc(200, 0x61),
+    );
+  });
+
+  test('rejects an object over the limit from its size', async () => {
+    await s3.put('raw/m2', Buffer.alloc(201, 0x61));
+    await expect(new ReportStore(s3.client, BUCKET).read('raw/m2', 200, 'mail')).rejects.toEqual(
+      new ReportRejectedError('mail is 201 bytes, over the 200-byte limit'),
+    );
+  });
+
+  test('putIfAbsent writes once and never overwrites', async () => {
+    const store = new ReportStore(s3.client, BUCKET);
+    expect(await store.putIfAbsent('rejected/date=2024-09-04/m3.json', 'first\n', 'application/json')).toBe(true);
+    expect(await store.putIfAbsent('rejected/date=2024-09-04/m3.json', 'second\n', 'application/json')).toBe(false);
+    expect(await s3.get('rejected/date=2024-09-04/m3.json')).toMatchObject({
+      body: 'first\n',
+      contentType: 'application/json',
+    });
+  });
+
+  test('createIfAbsent does not overwrite either', async () => {
+    const store = new ReportStore(s3.client, BUCKET);
+    expect(await store.createIfAbsent('reports/x.json', 'first\n', 'application/json')).toBe(true);
+    expect(await store.createIfAbsent('reports/x.json', 'second\n', 'application/json')).toBe(false);
+    expect((await s3.get('reports/x.json')).body).toBe('first\n');
+  });
+});

@@ -1,0 +1,341 @@
+import { App, Duration, Size, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as route53 from 'aws-cdk-lib/aws-route53';
+import * as ses from 'aws-cdk-lib/aws-ses';
+import { MtaSts, MtaStsMode, TlsReportIngestion, TlsReportIngestionProps } from '../../src';
+
+function stackIn(region = 'eu-west-1'): Stack {
+  return new Stack(new App(), 'Stack', { env: { account: '111111111111', region } });
+}
+
+function ingestion(stack: Stack, props: Partial<TlsReportIngestionProps> = {}): TlsReportIngestion {
+  const hostedZone = route53.HostedZone.fromHostedZoneAttributes(stack, 'Zone', {
+    hostedZoneId: 'Z0EXAMPLE',
+    zoneName: 'example.com',
+  });
+  return new TlsReportIngestion(stack, 'Reports', { hostedZone, ...props });
+}
+
+function onlyResource(template: Template, type: string): { [key: string]: any } {
+  const resources = Object.values(template.findResources(type));
+  expect(resources).toHaveLength(1);
+  return resources[0];
+}
+
+describe('TlsReportIngestion defaults', () => {
+  let stack: Stack;
+  let reports: TlsReportIngestion;
+  let template: Template;
+
+  beforeEach(() => {
+    stack = stackIn();
+    reports = ingestion(stack);
+    template = Template.fromStack(stack);
+  });
+
+  test('receives at reports@tlsrpt.<zone> and offers it as a mailto: destination', () => {
+    expect(reports.domainName).toBe('tlsrpt.example.com');
+    expect(reports.reportAddress).toBe('reports@tlsrpt.example.com');
+    expect(reports.reportUris).toEqual(['mailto:reports@tlsrpt.example.com']);
+    expect(reports.httpsEndpoint).toBeUndefined();
+  });
+
+  test('MX record points the reporting domain at SES in the stack region', () => {
+    template.hasResourceProperties('AWS::Route53::RecordSet', {
+      Name: 'tlsrpt.example.com.',
+      Type: 'MX',
+      HostedZoneId: 'Z0EXAMPLE',
+      ResourceRecords: ['10 inbound-smtp.eu-west-1.amazonaws.com'],
+    });
+  });
+
+  test('SES domain identity verified through three DKIM CNAME records in the zone', () => {
+    template.hasResourceProperties('AWS::SES::EmailIdentity', { EmailIdentity: 'tlsrpt.example.com' });
+    const identityId = Object.keys(template.findResources('AWS::SES::EmailIdentity'))[0];
+    const cnames = Object.values(template.findResources('AWS::Route53::RecordSet', { Properties: { Type: 'CNAME' } }));
+    expect(cnames.map((r) => [r.Properties.Name, r.Properties.ResourceRecords])).toEqual(
+      [1, 2, 3].map((n) => [
+        { 'Fn::Join': ['', [{ 'Fn::GetAtt': [identityId, `DkimDNSTokenName${n}`] }, '.']] },
+        [{ 'Fn::GetAtt': [identityId, `DkimDNSTokenValue${n}`] }],
+      ]),
+    );
+  });
+
+  test('receipt rule: the report address only, TLS required, scanning on, store then invoke', () => {
+    const rule = onlyResource(template, 'AWS::SES::ReceiptRule');
+    expect(rule.Properties.Rule).toMatchObject({
+      Enabled: true,
+      Recipients: ['reports@tlsrpt.example.com'],
+      TlsPolicy: 'Require',
+      ScanEnabled: true,
+    });
+    const actions = rule.Properties.Rule.Actions;
+    expect(actions).toHaveLength(2);
+    expect(actions[0].S3Action).toEqual({
+      BucketName: { Ref: expect.stringMatching(/^ReportsBucket/) },
+      ObjectKeyPrefix: 'raw/',
+    });
+    expect(actions[1].LambdaAction).toEqual({
+      FunctionArn: { 'Fn::GetAtt': [expect.stringMatching(/^ReportsProcessor/), 'Arn'] },
+      InvocationType: 'Event',
+    });
+  });
+
+  test('creates a rule set and activates it through the refusing custom resource', () => {
+    template.resourceCountIs('AWS::SES::ReceiptRuleSet', 1);
+    const ruleSetId = Object.keys(template.findResources('AWS::SES::ReceiptRuleSet'))[0];
+    template.hasResourceProperties('Custom::SesActiveReceiptRuleSet', { RuleSetName: { Ref: ruleSetId } });
+    template.hasResourceProperties('AWS::SES::ReceiptRule', { RuleSetName: { Ref: ruleSetId } });
+  });
+
+  test('parser Lambda: Node 22 on arm64, retries then an encrypted dead-letter queue', () => {
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Description: 'cdk-mta-sts: parses TLS-RPT report mail',
+      Runtime: 'nodejs22.x',
+      Architectures: ['arm64'],
+      MemorySize: 512,
+      Timeout: 60,
+      DeadLetterConfig: { TargetArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^ReportsDeadLetterQueue'), 'Arn'] } },
+      Environment: {
+        Variables: {
+          REPORT_BUCKET: { Ref: Match.stringLikeRegexp('^ReportsBucket') },
+          MAX_DECOMPRESSED_BYTES: String(20 * 1024 * 1024),
+          METRIC_NAMESPACE: 'MtaSts',
+          POLICY_DOMAINS: '',
+        },
+      },
+    });
+    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+      FunctionName: { Ref: Match.stringLikeRegexp('^ReportsProcessor') },
+      MaximumRetryAttempts: 2,
+    });
+    template.hasResourceProperties('AWS::SQS::Queue', { SqsManagedSseEnabled: true, MessageRetentionPeriod: 1209600 });
+    template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+      PolicyDocument: {
+        Statement: [Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })],
+      },
+    });
+  });
+
+  test('SES may invoke the parser only from this account', () => {
+    template.hasResourceProperties('AWS::Lambda::Permission', {
+      Action: 'lambda:InvokeFunction',
+      Principal: 'ses.amazonaws.com',
+      SourceAccount: { Ref: 'AWS::AccountId' },
+    });
+  });
+
+  test('parser role: read raw/, write reports/ and rejected/, read reports/ for duplicates, and nothing else', () => {
+    const processor = Object.values(
+      template.findResources('AWS::Lambda::Function', {
+        Properties: { Description: 'cdk-mta-sts: parses TLS-RPT report mail' },
+      }),
+    );
+    expect(processor).toHaveLength(1);
+    const roleRef = processor[0].Properties.Role['Fn::GetAtt'][0];
+    const policies = Object.values(
+      template.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: roleRef }] } }),
+    );
+    expect(policies).toHaveLength(1);
+    const statements = policies[0].Properties.PolicyDocument.Statement;
+    const bucketArn = { 'Fn::GetAtt': [expect.stringMatching(/^ReportsBucket/), 'Arn'] };
+    const objects = (prefix: string) => ({ 'Fn::Join': ['', [bucketArn, `/${prefix}*`]] });
+    expect(statements).toEqual([
+      {
+        Action: 'sqs:SendMessage',
+        Effect: 'Allow',
+        Resource: { 'Fn::GetAtt': [expect.stringMatching(/^ReportsDeadLetterQueue/), 'Arn'] },
+      },
+      { Action: 's3:GetObject', Effect: 'Allow', Resource: objects('raw/') },
+      { Action: ['s3:GetObject', 's3:PutObject'], Effect: 'Allow', Resource: objects('reports/') },
+      { Action: 's3:PutObject', Effect: 'Allow', Resource: objects('rejected/') },
+      { Action: 's3:ListBucket', Effect: 'Allow', Resource: bucketArn },
+    ]);
+  });
+
+  test('bucket: private, encrypted, TLS only, raw mail expires, retained; SES may write raw/ only', () => {
+    const bucket = onlyResource(template, 'AWS::S3::Bucket');
+    expect(bucket.DeletionPolicy).toBe('Retain');
+    expect(bucket.Properties.PublicAccessBlockConfiguration).toEqual({
+      BlockPublicAcls: true,
+      BlockPublicPolicy: true,
+      IgnorePublicAcls: true,
+      RestrictPublicBuckets: true,
+    });
+    expect(bucket.Properties.LifecycleConfiguration).toEqual({
+      Rules: [{ ExpirationInDays: 400, Prefix: 'raw/', Status: 'Enabled' }],
+    });
+    template.hasResourceProperties('AWS::S3::BucketPolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+          Match.objectLike({
+            Effect: 'Allow',
+            Action: 's3:PutObject',
+            Principal: { Service: 'ses.amazonaws.com' },
+            Condition: { StringEquals: { 'aws:Referer': { Ref: 'AWS::AccountId' } } },
+            Resource: {
+              'Fn::Join': ['', [{ 'Fn::GetAtt': [Match.stringLikeRegexp('^ReportsBucket'), 'Arn'] }, '/raw/*']],
+            },
+          }),
+        ]),
+      },
+    });
+  });
+
+  test('no HTTPS endpoint unless asked', () => {
+    template.resourceCountIs('AWS::Lambda::Url', 0);
+  });
+});
+
+describe('TlsReportIngestion options', () => {
+  test('adds its rule to an existing rule set and activates nothing', () => {
+    const stack = stackIn();
+    const receiptRuleSet = ses.ReceiptRuleSet.fromReceiptRuleSetName(stack, 'Existing', 'their-rules');
+    const reports = ingestion(stack, { receiptRuleSet });
+    const template = Template.fromStack(stack);
+    expect(reports.receiptRuleSet).toBe(receiptRuleSet);
+    template.resourceCountIs('AWS::SES::ReceiptRuleSet', 0);
+    template.resourceCountIs('Custom::SesActiveReceiptRuleSet', 0);
+    template.hasResourceProperties('AWS::SES::ReceiptRule', { RuleSetName: 'their-rules' });
+  });
+
+  test('custom domain, recipient, size cap, retention and namespace', () => {
+    const stack = stackIn('us-east-1');
+    const reports = ingestion(stack, {
+      domainName: 'Reports.Mail.example.com.',
+      recipient: 'tls',
+      maxReportSize: Size.mebibytes(5),
+      rawRetention: Duration.days(30),
+      metricNamespace: 'Mail/TlsRpt',
+    });
+    expect(reports.reportAddress).toBe('tls@reports.mail.example.com');
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::Route53::RecordSet', {
+      Name: 'reports.mail.example.com.',
+      Type: 'MX',
+      ResourceRecords: ['10 inbound-smtp.us-east-1.amazonaws.com'],
+    });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: {
+        Variables: Match.objectLike({
+          MAX_DECOMPRESSED_BYTES: String(5 * 1024 * 1024),
+          METRIC_NAMESPACE: 'Mail/TlsRpt',
+        }),
+      },
+    });
+    template.hasResourceProperties('AWS::S3::Bucket', {
+      LifecycleConfiguration: { Rules: [{ ExpirationInDays: 30, Prefix: 'raw/', Status: 'Enabled' }] },
+    });
+  });
+
+  test('https: a public function URL that accepts reports only about registered policy domains', () => {
+    const stack = stackIn();
+    const reports = ingestion(stack, { https: true });
+    reports.addPolicyDomain('Example.COM');
+    reports.addPolicyDomain('example.org.');
+    reports.addPolicyDomain('example.com');
+    expect(reports.reportUris).toHaveLength(2);
+    expect(reports.reportUris[0]).toBe('mailto:reports@tlsrpt.example.com');
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::Lambda::Url', {
+      AuthType: 'NONE',
+      TargetFunctionArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^ReportsHttpsReceiver'), 'Arn'] },
+    });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Description: 'cdk-mta-sts: accepts TLS-RPT reports over HTTPS',
+      Runtime: 'nodejs22.x',
+      Architectures: ['arm64'],
+      Environment: { Variables: Match.objectLike({ POLICY_DOMAINS: 'example.com,example.org' }) },
+    });
+    expect(stack.resolve(reports.httpsEndpoint)).toEqual({
+      'Fn::GetAtt': [expect.stringMatching(/^ReportsHttpsReceiverFunctionUrl/), 'FunctionUrl'],
+    });
+  });
+});
+
+test('fails to synthesize an HTTPS endpoint with no registered policy domain', () => {
+  const stack = stackIn();
+  ingestion(stack, { https: true });
+  expect(() => Template.fromStack(stack)).toThrow(
+    'TlsReportIngestion with `https` accepts reports only about registered policy domains, and none is registered: pass it as `reporting` to an MtaSts, or call addPolicyDomain()',
+  );
+});
+
+describe('TlsReportIngestion with MtaSts', () => {
+  test('one ingestion serves several domains: each _smtp._tls record lists its destinations after reportUris', () => {
+    const stack = stackIn('us-east-1');
+    const reports = ingestion(stack, { https: true });
+    const zone = route53.HostedZone.fromHostedZoneAttributes(stack, 'Zone2', {
+      hostedZoneId: 'Z0EXAMPLE',
+      zoneName: 'example.com',
+    });
+    new MtaSts(stack, 'Apex', {
+      hostedZone: zone,
+      mode: MtaStsMode.TESTING,
+      mx: ['mx.example.com'],
+      reportUris: ['mailto:security@example.com'],
+      reporting: reports,
+    });
+    new MtaSts(stack, 'Sub', {
+      hostedZone: zone,
+      domainName: 'eu.example.com',
+      mode: MtaStsMode.TESTING,
+      mx: ['mx.example.com'],
+      reporting: reports,
+    });
+    const template = Template.fromStack(stack);
+    const urlAttr = { 'Fn::GetAtt': [Match.stringLikeRegexp('^ReportsHttpsReceiverFunctionUrl'), 'FunctionUrl'] };
+    template.hasResourceProperties('AWS::Route53::RecordSet', {
+      Name: '_smtp._tls.example.com.',
+      ResourceRecords: [
+        {
+          'Fn::Join': [
+            '',
+            ['"v=TLSRPTv1; rua=mailto:security@example.com,mailto:reports@tlsrpt.example.com,', urlAttr, '"'],
+          ],
+        },
+      ],
+    });
+    template.hasResourceProperties('AWS::Route53::RecordSet', {
+      Name: '_smtp._tls.eu.example.com.',
+      ResourceRecords: [{ 'Fn::Join': ['', ['"v=TLSRPTv1; rua=mailto:reports@tlsrpt.example.com,', urlAttr, '"']] }],
+    });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ POLICY_DOMAINS: 'eu.example.com,example.com' }) },
+    });
+  });
+});
+
+describe('TlsReportIngestion validation', () => {
+  test('fails in a region where SES does not receive mail, listing the regions', () => {
+    expect(() => ingestion(stackIn('eu-north-1'))).toThrow(
+      'TlsReportIngestion cannot receive mail in eu-north-1: Amazon SES receives mail only in us-east-1, us-east-2, us-west-2, ca-central-1, eu-central-1, eu-west-1, eu-west-2, ap-northeast-1, ap-southeast-1, ap-southeast-2, ap-southeast-3. Put the ingestion in a stack in one of those regions.',
+    );
+  });
+
+  test.each([
+    [
+      { domainName: 'tlsrpt.example.org' },
+      'Invalid domainName "tlsrpt.example.org": must be the hosted zone apex (example.com) or a name inside it',
+    ],
+    [
+      { recipient: 'two words' },
+      'Invalid recipient "two words": must be the local part of an address (before the @), at most 64 characters',
+    ],
+    [
+      { recipient: 'a@b' },
+      'Invalid recipient "a@b": must be the local part of an address (before the @), at most 64 characters',
+    ],
+    [
+      { maxReportSize: Size.bytes(10) },
+      'Invalid maxReportSize 10 bytes: must be a whole number of bytes from 1 KiB to 100 MiB',
+    ],
+    [
+      { maxReportSize: Size.gibibytes(1) },
+      'Invalid maxReportSize 1073741824 bytes: must be a whole number of bytes from 1 KiB to 100 MiB',
+    ],
+  ])('fails for %j', (props, message) => {
+    expect(() => ingestion(stackIn(), props as Partial<TlsReportIngestionProps>)).toThrow(message);
+  });
+});
