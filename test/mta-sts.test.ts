@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { App, Duration, Stack } from 'aws-cdk-lib';
+import { App, Duration, Stack, Tags } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
@@ -398,6 +398,21 @@ describe('many domains', () => {
       template.hasResourceProperties('Custom::CDKBucketDeployment', { DestinationBucketKeyPrefix: `${domain}/` });
       template.hasResourceProperties('AWS::Route53::RecordSet', { Name: `_mta-sts.${domain}.`, Type: 'TXT' });
     }
+  });
+
+  test('tags on the app reach the distribution, the shared bucket and the us-east-1 certificate', () => {
+    const app = new App();
+    const stack = stackIn('eu-west-1', app);
+    mtaSts(stack);
+    Tags.of(app).add('team', 'mail');
+    const certificateStack = app.node.findChild(`MtaStsCertificates-${ACCOUNT}`) as Stack;
+    const tagged = { Tags: Match.arrayWith([{ Key: 'team', Value: 'mail' }]) };
+    Template.fromStack(stack).hasResourceProperties('AWS::S3::Bucket', tagged);
+    Template.fromStack(stack).hasResourceProperties('AWS::CloudFront::Distribution', {
+      DistributionConfig: Match.anyValue(),
+      ...tagged,
+    });
+    Template.fromStack(certificateStack).hasResourceProperties('AWS::CertificateManager::Certificate', tagged);
   });
 
   test('a price class and record TTL can be chosen', () => {
