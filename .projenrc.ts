@@ -44,13 +44,14 @@ const project = new awscdk.AwsCdkConstructLibrary({
   },
 
   bin: { 'cdk-mta-sts': 'lib/cli/main.js' },
-  bundledDeps: ['tldts', 'postal-mime'],
+  // The readiness command reads reports from S3 on the user's machine.
+  bundledDeps: ['tldts', 'postal-mime', '@aws-sdk/client-s3'],
   devDeps: [
     'cdk-nag@2.36.50',
     'ts-node',
     '@types/node@^20',
     '@types/aws-lambda',
-    '@aws-sdk/client-s3',
+    '@aws-sdk/client-cloudfront',
     '@aws-sdk/client-route-53',
     '@aws-sdk/client-ses',
     'aws-embedded-metrics',
