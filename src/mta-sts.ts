@@ -133,7 +133,7 @@ export class MtaSts extends Construct {
     this.domainName = resolvePolicyDomain(props.hostedZone, props.domainName);
     this.policy = new MtaStsPolicy({ mode: props.mode, mx: props.mx, maxAge: props.maxAge });
     const reportUris = [...(props.reportUris ?? []), ...(props.reporting?.reportUris ?? [])];
-    props.reporting?.addPolicyDomain(this.domainName);
+    props.reporting?.addPolicyDomain(this.domainName, props.mode);
 
     const site = new MtaStsPolicySite(this, 'PolicySite', {
       hostedZone: props.hostedZone,

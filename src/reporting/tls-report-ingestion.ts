@@ -1,9 +1,11 @@
 import { Duration, Lazy, RemovalPolicy, Size, Stack, Token } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as ses from 'aws-cdk-lib/aws-ses';
+import * as sns from 'aws-cdk-lib/aws-sns';
 import * as actions from 'aws-cdk-lib/aws-ses-actions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
@@ -21,7 +23,9 @@ import { HttpsReceiverFunction } from './handlers/https-receiver-function';
 import { ReportProcessorFunction } from './handlers/report-processor-function';
 import { ActiveReceiptRuleSet } from './receipt-rule-set/active-receipt-rule-set';
 import { SES_RECEIVING_REGIONS, inboundSmtpEndpoint } from './ses-receiving-regions';
+import { ReportMonitoring } from '../monitoring/report-monitoring';
 import { isWithinZone, normalizeDomainName } from '../policy/domain-name';
+import { MtaStsMode } from '../policy/mode';
 
 const DEFAULT_MAX_REPORT_SIZE = Size.mebibytes(20);
 const LOCAL_PART = /^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*$/;
@@ -85,6 +89,49 @@ export interface TlsReportIngestionProps {
    * @default 'MtaSts'
    */
   readonly metricNamespace?: string;
+
+  /**
+   * Create a CloudWatch dashboard: per policy domain sessions, failure rate, reports and uncovered MX hosts;
+   * failed sessions by result type, rejections and the dead-letter queue.
+   *
+   * @default true
+   */
+  readonly dashboard?: boolean;
+
+  /**
+   * The SNS topic every alarm notifies.
+   *
+   * @default - a new topic
+   */
+  readonly alarmTopic?: sns.ITopic;
+
+  /**
+   * E-mail addresses to subscribe to the alarm topic.
+   *
+   * @default - no subscriptions
+   */
+  readonly alarmEmails?: string[];
+
+  /**
+   * A policy domain's daily failure rate, in percent, above which its alarm fires.
+   *
+   * @default 1
+   */
+  readonly failureRateThreshold?: number;
+
+  /**
+   * The fewest sessions in a day for a domain's failure rate to count.
+   *
+   * @default 100
+   */
+  readonly minimumSessions?: number;
+
+  /**
+   * Whole days without any report for a policy domain after which its alarm fires (the pipeline is broken).
+   *
+   * @default 3
+   */
+  readonly daysWithoutReports?: number;
 }
 
 /**
@@ -132,7 +179,14 @@ export class TlsReportIngestion extends Construct {
   /** The CloudWatch namespace of the report metrics. */
   public readonly metricNamespace: string;
 
+  /** Where every alarm sends notifications. */
+  public readonly alarmTopic: sns.ITopic;
+
+  /** The dashboard, unless `dashboard` is false. */
+  public readonly dashboard?: cloudwatch.Dashboard;
+
   private readonly policyDomains = new Set<string>();
+  private readonly monitoring: ReportMonitoring;
 
   constructor(scope: Construct, id: string, props: TlsReportIngestionProps) {
     super(scope, id);
@@ -210,14 +264,47 @@ export class TlsReportIngestion extends Construct {
       });
     }
     this.reportUris = uris;
+
+    this.monitoring = new ReportMonitoring(this, 'Monitoring', {
+      metricNamespace: this.metricNamespace,
+      deadLetterQueue: this.deadLetterQueue,
+      alarmTopic: props.alarmTopic,
+      alarmEmails: props.alarmEmails ?? [],
+      dashboard: props.dashboard ?? true,
+      failureRateThreshold: validateFailureRate(props.failureRateThreshold ?? 1),
+      minimumSessions: validateWholeNumber('minimumSessions', props.minimumSessions ?? 100, 1, 1_000_000_000),
+      daysWithoutReports: validateWholeNumber('daysWithoutReports', props.daysWithoutReports ?? 3, 1, 7),
+    });
+    this.alarmTopic = this.monitoring.alarmTopic;
+    this.dashboard = this.monitoring.dashboard;
+  }
+
+  /** Every alarm created so far: the dead-letter queue, and per policy domain the failure rate and silence. */
+  public get alarms(): cloudwatch.IAlarm[] {
+    return [...this.monitoring.alarms];
   }
 
   /**
-   * Registers a policy domain whose reports this ingestion accepts over HTTPS and counts in metrics of its own
-   * (others count as `other`). `MtaSts` calls it for you.
+   * Sends an alarm created elsewhere (such as the MX drift alarm of an `MtaSts`) to the alarm topic.
    */
-  public addPolicyDomain(domainName: string): void {
-    this.policyDomains.add(normalizeDomainName(domainName, 'domainName'));
+  public addAlarm(alarm: cloudwatch.IAlarm): void {
+    this.monitoring.route(alarm);
+  }
+
+  /**
+   * Registers a policy domain: its reports are accepted over HTTPS and counted in metrics of its own (others
+   * count as `other`), and it gets a dashboard row and alarms (in `enforce`, also the `sts-*` failure alarm).
+   * `MtaSts` calls it for you.
+   *
+   * @param mode the domain's policy mode, when known
+   */
+  public addPolicyDomain(domainName: string, mode?: MtaStsMode): void {
+    const normalised = normalizeDomainName(domainName, 'domainName');
+    if (this.policyDomains.has(normalised)) {
+      throw new Error(`Invalid domainName "${domainName}": already registered with this TlsReportIngestion`);
+    }
+    this.policyDomains.add(normalised);
+    this.monitoring.addPolicyDomain(normalised, mode);
   }
 
   /** The SES side: verified domain, MX record and the receipt rule. Returns the rule set holding the rule. */
@@ -308,6 +395,20 @@ function validateRecipient(recipient: string): void {
       `Invalid recipient "${recipient}": must be the local part of an address (before the @), at most 64 characters`,
     );
   }
+}
+
+function validateFailureRate(percent: number): number {
+  if (Token.isUnresolved(percent) || !(percent > 0 && percent < 100)) {
+    throw new Error(`Invalid failureRateThreshold ${percent}: must be a percentage above 0 and below 100`);
+  }
+  return percent;
+}
+
+function validateWholeNumber(prop: string, value: number, min: number, max: number): number {
+  if (Token.isUnresolved(value) || !Number.isInteger(value) || value < min || value > max) {
+    throw new Error(`Invalid ${prop} ${value}: must be a whole number from ${min} to ${max}`);
+  }
+  return value;
 }
 
 function validateMaxReportSize(size: Size): number {

@@ -234,7 +234,6 @@ describe('TlsReportIngestion options', () => {
     const reports = ingestion(stack, { https: true });
     reports.addPolicyDomain('Example.COM');
     reports.addPolicyDomain('example.org.');
-    reports.addPolicyDomain('example.com');
     expect(reports.reportUris).toHaveLength(2);
     expect(reports.reportUris[0]).toBe('mailto:reports@tlsrpt.example.com');
     const template = Template.fromStack(stack);

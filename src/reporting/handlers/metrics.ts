@@ -1,5 +1,6 @@
 import { NormalisedPolicy } from '../parser';
 import { isPublishedDomain } from './published-domains';
+import { ReportDimension, ReportMetric } from '../metric-names';
 
 // Hand-written CloudWatch embedded metric format rather than aws-embedded-metrics: the library adds ~90 KB to a
 // bundle that postal-mime already brings to ~125 KB, applies one dimension set to every metric of a flush (we need
@@ -57,10 +58,10 @@ export class ReportMetrics {
   reportStored(policyDomain: string, policies: readonly NormalisedPolicy[]): void {
     const published = this.options.publishedDomains;
     const dimension = published && !isPublishedDomain(policyDomain, published) ? OTHER : policyDomain;
-    this.emit({ PolicyDomain: dimension }, [
-      ['ReportsReceived', 1],
-      ['SuccessfulSessions', sum(policies.map((p) => p.totalSuccessfulSessionCount))],
-      ['FailedSessions', sum(policies.map((p) => p.totalFailureSessionCount))],
+    this.emit({ [ReportDimension.POLICY_DOMAIN]: dimension }, [
+      [ReportMetric.REPORTS_RECEIVED, 1],
+      [ReportMetric.SUCCESSFUL_SESSIONS, sum(policies.map((p) => p.totalSuccessfulSessionCount))],
+      [ReportMetric.FAILED_SESSIONS, sum(policies.map((p) => p.totalFailureSessionCount))],
     ]);
 
     const byResultType = new Map<string, number>();
@@ -68,11 +69,13 @@ export class ReportMetrics {
       const resultType = RESULT_TYPES.has(detail.resultType) ? detail.resultType : OTHER;
       byResultType.set(resultType, (byResultType.get(resultType) ?? 0) + detail.failedSessionCount);
     }
-    for (const [resultType, count] of byResultType) this.emit({ ResultType: resultType }, [['FailedSessions', count]]);
+    for (const [resultType, count] of byResultType) {
+      this.emit({ [ReportDimension.RESULT_TYPE]: resultType }, [[ReportMetric.FAILED_SESSIONS, count]]);
+    }
   }
 
   reportRejected(): void {
-    this.emit({}, [['ReportsRejected', 1]]);
+    this.emit({}, [[ReportMetric.REPORTS_REJECTED, 1]]);
   }
 
   private emit(dimensions: Record<string, string>, metrics: [name: string, value: number][]): void {
