@@ -1,6 +1,7 @@
 import { isIP } from 'node:net';
 import { domainToASCII, domainToUnicode } from 'node:url';
 import { getPublicSuffix } from 'tldts';
+import { WILDCARD_PREFIX, withoutTrailingDot } from './mx-pattern';
 
 /** RFC 1035 §2.3.4 limits (in octets of the A-label form). */
 export const MAX_DOMAIN_NAME_LENGTH = 253;
@@ -9,7 +10,6 @@ export const MAX_LABEL_LENGTH = 63;
 /** The longest prefix we put in front of a policy domain; the whole record name must still fit in 253. */
 const LONGEST_RECORD_PREFIX = '_smtp._tls.';
 
-const WILDCARD_PREFIX = '*.';
 // UTS 46 treats these full stops like '.', so labels must be split on them before IDNA conversion.
 const LABEL_SEPARATORS = /[.\u3002\uff0e\uff61]/;
 const LDH_LABEL = /^[a-z0-9-]+$/;
@@ -79,24 +79,6 @@ export function normalizeMxPattern(value: string, field: string): string {
 /** True when `name` is `zone` or a subdomain of it; both must already be normalised. */
 export function isWithinZone(name: string, zone: string): boolean {
   return name === zone || name.endsWith('.' + zone);
-}
-
-/**
- * RFC 8461 §4.1 matching: an exact host name, or `*.` standing for exactly one left-most label.
- * Case-insensitive; a trailing dot on either side is ignored.
- */
-export function mxPatternMatches(pattern: string, host: string): boolean {
-  const wanted = withoutTrailingDot(pattern).toLowerCase();
-  const candidate = withoutTrailingDot(host).toLowerCase();
-  if (!wanted.startsWith(WILDCARD_PREFIX)) return candidate === wanted;
-  const suffix = wanted.slice(WILDCARD_PREFIX.length - 1);
-  if (!candidate.endsWith(suffix)) return false;
-  const firstLabel = candidate.slice(0, -suffix.length);
-  return firstLabel.length > 0 && !firstLabel.includes('.');
-}
-
-function withoutTrailingDot(name: string): string {
-  return name.endsWith('.') ? name.slice(0, -1) : name;
 }
 
 /** Mistakes visible in the raw text: other kinds of address, URLs, ports, lists. */

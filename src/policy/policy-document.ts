@@ -1,18 +1,14 @@
 import { createHash } from 'node:crypto';
 import { isWithinZone, normalizeDomainName, normalizeMxPattern } from './domain-name';
 import { MtaStsMode, toMtaStsMode } from './mode';
+import { WILDCARD_PREFIX } from './mx-pattern';
 
-/** RFC 8461 §3.2 allows 0, but several senders treat 0 as invalid, so 1 is the floor. */
-export const MIN_MAX_AGE_SECONDS = 1;
-/** RFC 8461 §3.2 maximum (one year). */
-export const MAX_MAX_AGE_SECONDS = 31557600;
-export const ONE_DAY_SECONDS = 86400;
-/** Senders may refuse larger bodies (RFC 8461 §3.3 suggests 64 KB; Mimecast stops at 64000). */
-export const MAX_POLICY_BYTES = 64000;
+import { MAX_MAX_AGE_SECONDS, MAX_POLICY_BYTES, MIN_MAX_AGE_SECONDS, ONE_DAY_SECONDS } from './limits';
+
+export { MAX_MAX_AGE_SECONDS, MAX_POLICY_BYTES, MIN_MAX_AGE_SECONDS, ONE_DAY_SECONDS };
 
 const ID_LENGTH = 32;
 const LINE_END = '\r\n';
-const WILDCARD_PREFIX = '*.';
 
 export interface PolicyDocumentInput {
   readonly mode: MtaStsMode;

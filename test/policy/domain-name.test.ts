@@ -1,4 +1,5 @@
-import { isWithinZone, mxPatternMatches, normalizeDomainName, normalizeMxPattern } from '../../src/policy/domain-name';
+import { isWithinZone, normalizeDomainName, normalizeMxPattern } from '../../src/policy/domain-name';
+import { mxPatternMatches } from '../../src/policy/mx-pattern';
 
 const LABEL_60 = 'a'.repeat(60);
 
