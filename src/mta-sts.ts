@@ -1,6 +1,7 @@
-import { Annotations, Duration } from 'aws-cdk-lib';
+import { Annotations, Duration, Stack } from 'aws-cdk-lib';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
@@ -9,7 +10,9 @@ import { resolvePolicyDomain } from './dns/policy-domain';
 import { MtaStsMode } from './policy/mode';
 import { MtaStsPolicy } from './policy/mta-sts-policy';
 import { policyAdvice } from './policy/policy-document';
+import { MxDriftCheck } from './monitoring/mx-drift/mx-drift-check';
 import { MtaStsPolicySite } from './policy-site/mta-sts-policy-site';
+import { PolicyBucket } from './policy-site/policy-bucket';
 import { TlsReportIngestion } from './reporting/tls-report-ingestion';
 
 /**
@@ -39,9 +42,19 @@ export interface MtaStsProps {
    * The MX host patterns senders may deliver to: host names (`mail.example.com`) or a wildcard as the whole
    * left-most label (`*.mail.protection.outlook.com`). Every live MX host must match one of them.
    *
+   * @default - the policy domain's MX records, read from the hosted zone at each deployment that changes the
+   * policy site (see `mxRefreshToken`)
    * @see https://www.rfc-editor.org/rfc/rfc8461#section-4.1
    */
-  readonly mx: string[];
+  readonly mx?: string[];
+
+  /**
+   * Any string; change it to make the next deployment read the zone's MX records again, for example after
+   * changing them outside this app. Only used when `mx` is not set.
+   *
+   * @default - the MX records are read when the policy site's other properties change
+   */
+  readonly mxRefreshToken?: string;
 
   /**
    * How long senders may cache the policy, in whole seconds from 1 second to 31557600 (one year).
@@ -65,6 +78,15 @@ export interface MtaStsProps {
    * @default - no ingestion
    */
   readonly reporting?: TlsReportIngestion;
+
+  /**
+   * Check every day that the policy served still covers every live MX record of the domain (Route 53), with a
+   * metric of uncovered MX hosts and an alarm. In `enforce`, an uncovered MX host does not receive mail from
+   * MTA-STS senders. One check per stack serves every `MtaSts` in it. With `reporting`, the alarm goes to its topic.
+   *
+   * @default true
+   */
+  readonly mxDriftCheck?: boolean;
 
   /**
    * A certificate for `mta-sts.<domainName>`; it must be in us-east-1, where CloudFront reads certificates.
@@ -109,8 +131,11 @@ export class MtaSts extends Construct {
   /** The policy domain, normalised. */
   public readonly domainName: string;
 
-  /** The policy served, with its exact bytes and id. */
-  public readonly policy: MtaStsPolicy;
+  /** The policy served, with its exact bytes and id; undefined when `mx` is read from the zone at deploy time. */
+  public readonly policy?: MtaStsPolicy;
+
+  /** The id in the `_mta-sts` record: known at synth time with `mx`, a deploy-time value without. */
+  public readonly policyId: string;
 
   /** `https://mta-sts.<domain>/.well-known/mta-sts.txt` */
   public readonly policyUrl: string;
@@ -127,21 +152,28 @@ export class MtaSts extends Construct {
   /** The `_mta-sts` and `_smtp._tls` records. */
   public readonly records: MtaStsRecords;
 
+  /** Fires when live MX hosts are not covered by the policy served, unless `mxDriftCheck` is false. */
+  public readonly mxDriftAlarm?: cloudwatch.IAlarm;
+
   constructor(scope: Construct, id: string, props: MtaStsProps) {
     super(scope, id);
 
     this.domainName = resolvePolicyDomain(props.hostedZone, props.domainName);
-    this.policy = new MtaStsPolicy({ mode: props.mode, mx: props.mx, maxAge: props.maxAge });
     const reportUris = [...(props.reportUris ?? []), ...(props.reporting?.reportUris ?? [])];
     props.reporting?.addPolicyDomain(this.domainName, props.mode);
 
     const site = new MtaStsPolicySite(this, 'PolicySite', {
       hostedZone: props.hostedZone,
       domainName: this.domainName,
-      policy: this.policy,
+      mode: props.mode,
+      mx: props.mx,
+      maxAge: props.maxAge,
+      mxRefreshToken: props.mxRefreshToken,
       certificate: props.certificate,
       priceClass: props.priceClass,
     });
+    this.policy = site.policy;
+    this.policyId = site.policyId;
     this.policyUrl = site.policyUrl;
     this.distribution = site.distribution;
     this.bucket = site.bucket;
@@ -150,12 +182,19 @@ export class MtaSts extends Construct {
     this.records = new MtaStsRecords(this, 'Records', {
       hostedZone: props.hostedZone,
       domainName: this.domainName,
-      policyId: this.policy.id,
+      policyId: this.policyId,
       reportUris,
       ttl: props.recordTtl,
     });
     // RFC 8461 §8.1: a sender that sees the new id must be able to fetch the new policy.
     this.records.stsRecord.node.addDependency(site.ready);
+
+    if (props.mxDriftCheck ?? true) {
+      const check = driftCheckOf(this, props.reporting?.metricNamespace);
+      this.mxDriftAlarm = check.addDomain(this.domainName, props.hostedZone, props.mode);
+      props.reporting?.addAlarm(this.mxDriftAlarm);
+      props.reporting?.addAlarm(check.errorAlarm);
+    }
 
     this.addAdvice(reportUris);
   }
@@ -168,8 +207,25 @@ export class MtaSts extends Construct {
         `No TLS-RPT destination for ${this.domainName}: without reports you cannot tell whether it is safe to enforce. Set \`reportUris\` or \`reporting\`.`,
       );
     }
-    for (const advice of policyAdvice(this.policy, this.domainName)) {
+    for (const advice of this.policy ? policyAdvice(this.policy, this.domainName) : []) {
       annotations.addWarningV2(advice.code, advice.message);
     }
   }
+}
+
+/** One drift check per stack, reading the policy files from the stack's shared policy bucket. */
+function driftCheckOf(scope: Construct, metricNamespace: string | undefined): MxDriftCheck {
+  const stack = Stack.of(scope);
+  const id = 'MtaStsMxDriftCheck';
+  const existing = stack.node.tryFindChild(id) as MxDriftCheck | undefined;
+  if (existing) {
+    if (metricNamespace !== undefined && metricNamespace !== existing.metricNamespace) {
+      Annotations.of(scope).addWarningV2(
+        'cdk-mta-sts:driftNamespace',
+        `The stack's MX drift check publishes to namespace "${existing.metricNamespace}", not "${metricNamespace}": the report dashboard will not show its metric for this domain.`,
+      );
+    }
+    return existing;
+  }
+  return new MxDriftCheck(stack, id, { bucket: PolicyBucket.of(scope).bucket, metricNamespace });
 }

@@ -5,9 +5,10 @@ import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as route53 from 'aws-cdk-lib/aws-route53';
-import { MtaSts, MtaStsMode, MtaStsProps } from '../src';
+import { MtaSts, MtaStsMode, MtaStsProps, TlsReportIngestion } from '../src';
 
 const ACCOUNT = '111111111111';
+const CERT_ARN = 'arn:aws:acm:us-east-1:111111111111:certificate/00000000-0000-0000-0000-000000000000';
 
 function stackIn(region: string | undefined, app = new App(), id = 'Stack', crossRegionReferences = true): Stack {
   return new Stack(app, id, {
@@ -196,6 +197,87 @@ describe('MtaSts in a us-east-1 stack', () => {
 
   test('no warnings for a policy with report destinations', () => {
     expect(Annotations.fromStack(stack).findWarning('*', Match.anyValue())).toEqual([]);
+  });
+});
+
+describe('mx read from the zone at deploy time', () => {
+  function discovered(overrides: Partial<MtaStsProps> = {}): { stack: Stack; construct: MtaSts; template: Template } {
+    const stack = stackIn('us-east-1');
+    const construct = mtaSts(stack, { mx: undefined, ...overrides });
+    return { stack, construct, template: Template.fromStack(stack) };
+  }
+
+  test('renders, uploads and invalidates through the custom resource instead of a BucketDeployment', () => {
+    const { construct, template } = discovered({ mode: MtaStsMode.ENFORCE, maxAge: Duration.days(14) });
+    expect(construct.policy).toBeUndefined();
+    template.resourceCountIs('Custom::CDKBucketDeployment', 0);
+    template.hasResourceProperties('Custom::MtaStsDiscoveredPolicy', {
+      HostedZoneId: 'Z0EXAMPLE',
+      DomainName: 'example.com',
+      Mode: 'enforce',
+      MaxAgeSeconds: 1209600,
+      BucketName: { Ref: Match.stringLikeRegexp('^MtaStsPolicyBucket') },
+      KeyPrefix: 'example.com/',
+      DistributionId: { Ref: Match.stringLikeRegexp('^MtaStsPolicySiteDistribution') },
+    });
+  });
+
+  test('the _mta-sts record carries the id the custom resource returns and waits for it', () => {
+    const { template } = discovered();
+    const [resourceId] = Object.keys(template.findResources('Custom::MtaStsDiscoveredPolicy'));
+    const sts = Object.values(
+      template.findResources('AWS::Route53::RecordSet', { Properties: { Name: '_mta-sts.example.com.' } }),
+    )[0];
+    expect(sts.Properties.ResourceRecords).toEqual([
+      { 'Fn::Join': ['', ['"v=STSv1; id=', { 'Fn::GetAtt': [resourceId, 'PolicyId'] }, '"']] },
+    ]);
+    expect(sts.DependsOn).toEqual(expect.arrayContaining([resourceId]));
+  });
+
+  test('mxRefreshToken makes a deployment read the MX records again', () => {
+    discovered().template.hasResourceProperties('Custom::MtaStsDiscoveredPolicy', { RefreshToken: Match.absent() });
+    discovered({ mxRefreshToken: '2026-11-23' }).template.hasResourceProperties('Custom::MtaStsDiscoveredPolicy', {
+      RefreshToken: '2026-11-23',
+    });
+  });
+
+  test('still fails at synth for a bad maxAge', () => {
+    expect(() => discovered({ maxAge: Duration.seconds(0) })).toThrow(/^Invalid maxAge 0 seconds/);
+  });
+});
+
+describe('MX drift check', () => {
+  test('one daily check per stack, with an alarm per domain; it can be turned off', () => {
+    const stack = stackIn('us-east-1');
+    const first = mtaSts(stack);
+    const second = mtaSts(stack, { hostedZone: zoneIn(stack, 'example.org') }, 'Second');
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::Events::Rule', 1);
+    template.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'rate(1 day)' });
+    const alarms = template.findResources('AWS::CloudWatch::Alarm', {
+      Properties: { MetricName: 'UncoveredMxHosts' },
+    });
+    expect(Object.values(alarms).map((a) => a.Properties.Dimensions)).toEqual([
+      [{ Name: 'PolicyDomain', Value: 'example.com' }],
+      [{ Name: 'PolicyDomain', Value: 'example.org' }],
+    ]);
+    expect(first.mxDriftAlarm).toBeDefined();
+    expect(second.mxDriftAlarm).not.toBe(first.mxDriftAlarm);
+
+    const without = stackIn('us-east-1');
+    expect(mtaSts(without, { mxDriftCheck: false }).mxDriftAlarm).toBeUndefined();
+    Template.fromStack(without).resourceCountIs('AWS::Events::Rule', 0);
+  });
+
+  test('with reporting, the drift alarms notify its topic', () => {
+    const stack = stackIn('eu-west-1');
+    const hostedZone = zoneIn(stack);
+    const reporting = new TlsReportIngestion(stack, 'Reports', { hostedZone });
+    mtaSts(stack, { hostedZone, reporting, certificate: acm.Certificate.fromCertificateArn(stack, 'Cert', CERT_ARN) });
+    const template = Template.fromStack(stack);
+    const topic = { Ref: Match.stringLikeRegexp('^ReportsMonitoringAlarmTopic') };
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'UncoveredMxHosts', AlarmActions: [topic] });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'DriftCheckErrors', AlarmActions: [topic] });
   });
 });
 
@@ -390,7 +472,9 @@ describe('many domains', () => {
     template.resourceCountIs('AWS::S3::Bucket', 1);
     template.resourceCountIs('AWS::CloudFront::OriginAccessControl', 1);
     template.resourceCountIs('AWS::CloudFront::CachePolicy', 1);
-    template.resourceCountIs('AWS::Lambda::Function', 1);
+    // The BucketDeployment handler and the MX drift check, both one per stack.
+    template.resourceCountIs('AWS::Lambda::Function', 2);
+    template.resourceCountIs('AWS::Events::Rule', 1);
     template.resourceCountIs('AWS::CloudFront::Distribution', 3);
     template.resourceCountIs('AWS::CertificateManager::Certificate', 3);
     template.resourceCountIs('Custom::CDKBucketDeployment', 3);

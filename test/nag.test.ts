@@ -52,6 +52,8 @@ function suppress(app: App, stack: Stack): void {
     { id: 'AwsSolutions-L1', reason: "The BucketDeployment handler's runtime is chosen by aws-cdk-lib." },
   ]);
 
+  at('MtaStsMxDriftCheck/Function/ServiceRole', [LOGS_ONLY]);
+
   // The report ingestion.
   at('TlsReports/Bucket/Resource', [
     {

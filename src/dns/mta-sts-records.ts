@@ -22,7 +22,7 @@ export interface MtaStsRecordsProps {
   readonly domainName: string;
 
   /**
-   * The policy id to publish (`MtaStsPolicy.id`): 1 to 32 letters and digits.
+   * The policy id to publish (`MtaStsPolicy.id`, or a deploy-time value): 1 to 32 letters and digits.
    *
    * @see https://www.rfc-editor.org/rfc/rfc8461#section-3.1
    */
@@ -68,7 +68,7 @@ export class MtaStsRecords extends Construct {
     this.stsRecord = new route53.TxtRecord(this, 'StsRecord', {
       zone: props.hostedZone,
       recordName: `_mta-sts.${props.domainName}.`,
-      values: [stsRecordValue(props.policyId)],
+      values: [stsRecordValue(props.policyId, (id) => Token.isUnresolved(id))],
       ttl,
       comment: 'MTA-STS policy id (RFC 8461)',
     });

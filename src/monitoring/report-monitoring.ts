@@ -49,6 +49,7 @@ export class ReportMonitoring extends Construct {
   public readonly alarms: cloudwatch.Alarm[] = [];
 
   private readonly action: cloudwatch.IAlarmAction;
+  private readonly routed = new Set<cloudwatch.IAlarm>();
   private stsFailureAlarm?: cloudwatch.Alarm;
 
   constructor(
@@ -184,9 +185,16 @@ export class ReportMonitoring extends Construct {
     return topic;
   }
 
-  /** Routes an alarm created elsewhere (the MX drift check) to the alarm topic. */
+  /** Routes an alarm created elsewhere (the MX drift check) to the alarm topic, once. */
   public route(alarm: cloudwatch.IAlarm): void {
-    if (alarm instanceof cloudwatch.Alarm) alarm.addAlarmAction(this.action);
+    if (this.routed.has(alarm)) return;
+    if (!(alarm instanceof cloudwatch.Alarm)) {
+      throw new Error(
+        `Invalid alarm ${alarm.node.path}: only alarms created in this app can be routed to the alarm topic`,
+      );
+    }
+    alarm.addAlarmAction(this.action);
+    this.routed.add(alarm);
   }
 
   private addStsFailureAlarm(): void {

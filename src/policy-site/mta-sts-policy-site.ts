@@ -9,6 +9,8 @@ import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
 import { Construct, DependencyGroup, IDependable } from 'constructs';
 import { POLICY_CACHE_SECONDS, PolicyBucket } from './policy-bucket';
 import { CLOUDFRONT_CERTIFICATE_REGION, certificateRegion, createUsEast1Certificate } from './us-east-1-certificate';
+import { DiscoveredPolicy } from './mx-discovery/discovered-policy';
+import { MtaStsMode } from '../policy/mode';
 import { MtaStsPolicy } from '../policy/mta-sts-policy';
 
 /** Where RFC 8461 §3.3 says senders fetch the policy. */
@@ -29,9 +31,31 @@ export interface MtaStsPolicySiteProps {
   readonly domainName: string;
 
   /**
-   * The policy to serve.
+   * The policy mode.
    */
-  readonly policy: MtaStsPolicy;
+  readonly mode: MtaStsMode;
+
+  /**
+   * The MX host patterns.
+   *
+   * @default - read from the policy domain's MX records in the hosted zone at deploy time
+   */
+  readonly mx?: string[];
+
+  /**
+   * How long senders may cache the policy.
+   *
+   * @default Duration.days(7)
+   */
+  readonly maxAge?: Duration;
+
+  /**
+   * Any string; change it to make the next deployment read the zone's MX records again, for example after
+   * changing them outside this app. Only used when `mx` is not set.
+   *
+   * @default - the MX records are read when the policy site's other properties change
+   */
+  readonly mxRefreshToken?: string;
 
   /**
    * A certificate for `mta-sts.<domainName>` in us-east-1.
@@ -72,12 +96,21 @@ export class MtaStsPolicySite extends Construct {
   /** The certificate of the policy host. */
   public readonly certificate: acm.ICertificate;
 
+  /** The policy, when `mx` was given; without `mx` it is rendered at deploy time. */
+  public readonly policy?: MtaStsPolicy;
+
+  /** The policy id for the `_mta-sts` record: known at synth time with `mx`, a deploy-time value without. */
+  public readonly policyId: string;
+
   /** Satisfied once the policy host answers and the current policy is uploaded and invalidated. */
   public readonly ready: IDependable;
 
   constructor(scope: Construct, id: string, props: MtaStsPolicySiteProps) {
     super(scope, id);
 
+    if (props.mx !== undefined) {
+      this.policy = new MtaStsPolicy({ mode: props.mode, mx: props.mx, maxAge: props.maxAge });
+    }
     this.hostName = `mta-sts.${props.domainName}`;
     this.policyUrl = `https://${this.hostName}${POLICY_PATH}`;
     validateCertificate(props.certificate, this);
@@ -108,17 +141,15 @@ export class MtaStsPolicySite extends Construct {
       },
     });
 
-    const upload = new s3deploy.BucketDeployment(this, 'Upload', {
-      sources: [s3deploy.Source.data(POLICY_PATH.slice(1), props.policy.text)],
-      destinationBucket: storage.bucket,
-      destinationKeyPrefix: `${props.domainName}/`,
-      contentType: 'text/plain',
-      cacheControl: [s3deploy.CacheControl.maxAge(Duration.seconds(POLICY_CACHE_SECONDS))],
-      distribution: this.distribution,
-      distributionPaths: [POLICY_PATH],
-      // Only this domain's prefix is synchronised; other domains' files stay.
-      prune: true,
-    });
+    let published: IDependable;
+    if (this.policy) {
+      published = this.upload(this.policy, storage, props.domainName);
+      this.policyId = this.policy.id;
+    } else {
+      const discovered = this.discover(props, storage);
+      published = discovered;
+      this.policyId = discovered.policyId;
+    }
 
     const aliasTarget = route53.RecordTarget.fromAlias(new targets.CloudFrontTarget(this.distribution));
     const ipv4 = new route53.ARecord(this, 'AliasRecord', {
@@ -133,8 +164,37 @@ export class MtaStsPolicySite extends Construct {
     });
 
     const ready = new DependencyGroup();
-    ready.add(upload, ipv4, ipv6);
+    ready.add(published, ipv4, ipv6);
     this.ready = ready;
+  }
+
+  /** A policy known at synth time: upload it, then wait for the invalidation (BucketDeployment does both). */
+  private upload(policy: MtaStsPolicy, storage: PolicyBucket, domainName: string): s3deploy.BucketDeployment {
+    return new s3deploy.BucketDeployment(this, 'Upload', {
+      sources: [s3deploy.Source.data(POLICY_PATH.slice(1), policy.text)],
+      destinationBucket: storage.bucket,
+      destinationKeyPrefix: `${domainName}/`,
+      contentType: 'text/plain',
+      cacheControl: [s3deploy.CacheControl.maxAge(Duration.seconds(POLICY_CACHE_SECONDS))],
+      distribution: this.distribution,
+      distributionPaths: [POLICY_PATH],
+      // Only this domain's prefix is synchronised; other domains' files stay.
+      prune: true,
+    });
+  }
+
+  /** No `mx`: render from the zone's MX records at deploy time, upload and wait for the invalidation. */
+  private discover(props: MtaStsPolicySiteProps, storage: PolicyBucket): DiscoveredPolicy {
+    return new DiscoveredPolicy(this, 'DiscoveredPolicy', {
+      hostedZone: props.hostedZone,
+      domainName: props.domainName,
+      mode: props.mode,
+      maxAge: props.maxAge,
+      bucket: storage.bucket,
+      keyPrefix: `${props.domainName}/`,
+      distribution: this.distribution,
+      refreshToken: props.mxRefreshToken,
+    });
   }
 }
 

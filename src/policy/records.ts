@@ -5,9 +5,14 @@ export const MAX_TXT_STRING_LENGTH = 255;
 
 const STS_ID = /^[A-Za-z0-9]{1,32}$/;
 
-/** The `_mta-sts` TXT record value (RFC 8461 §3.1), in the form every surveyed parser accepts. */
-export function stsRecordValue(id: string): string {
-  if (typeof id !== 'string' || !STS_ID.test(id)) {
+/**
+ * The `_mta-sts` TXT record value (RFC 8461 §3.1), in the form every surveyed parser accepts.
+ *
+ * @param isDeployTimeValue tells a placeholder for an id known only at deploy time (rendered from MX records
+ *   read then, by the same code): it is passed through unchecked.
+ */
+export function stsRecordValue(id: string, isDeployTimeValue: (id: string) => boolean = () => false): string {
+  if (typeof id !== 'string' || (!isDeployTimeValue(id) && !STS_ID.test(id))) {
     throw new Error(`Invalid id ${JSON.stringify(id)}: must be 1 to 32 letters or digits (RFC 8461 §3.1)`);
   }
   return `v=STSv1; id=${id}`;

@@ -82,3 +82,15 @@ describe('tlsRptRecordValue with deploy-time values', () => {
     expect(() => tlsRptRecordValue([long, 'mailto:ab@example.com'])).toThrow(/the record would be 268 characters/);
   });
 });
+
+describe('stsRecordValue with a deploy-time id', () => {
+  const TOKEN = '${Token[TOKEN.2]}';
+
+  test('passes it through unchecked', () => {
+    expect(stsRecordValue(TOKEN, (id) => id === TOKEN)).toBe(`v=STSv1; id=${TOKEN}`);
+  });
+
+  test('still rejects it without the predicate', () => {
+    expect(() => stsRecordValue(TOKEN)).toThrow(`Invalid id "${TOKEN}"`);
+  });
+});

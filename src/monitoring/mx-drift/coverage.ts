@@ -1,0 +1,25 @@
+import { mxPatternMatches } from '../../policy/mx-pattern';
+
+/** A host name as compared and logged: lower case, without the trailing dot DNS data carries. */
+export function normalizeHost(host: string): string {
+  return (host.endsWith('.') ? host.slice(0, -1) : host).toLowerCase();
+}
+
+/**
+ * The exchange host of an MX record value as Route 53 returns it (`"10 mx1.example.com."`), normalised; `''` for
+ * a null MX (`"0 ."`, RFC 7505), which names no host. Throws on anything else.
+ */
+export function mxRecordHost(value: string): string {
+  const match = /^\s*[0-9]{1,5}\s+(\S+)\s*$/.exec(value);
+  if (!match) throw new Error(`unexpected MX record value ${JSON.stringify(value)}`);
+  return normalizeHost(match[1]);
+}
+
+/**
+ * The hosts, normalised, sorted and without duplicates, that no pattern covers (RFC 8461 §4.1: exact name, or
+ * `*.` standing for exactly one left-most label; case and trailing dots ignored).
+ */
+export function uncoveredHosts(hosts: readonly string[], patterns: readonly string[]): string[] {
+  const unique = [...new Set(hosts.map(normalizeHost))].sort();
+  return unique.filter((host) => !patterns.some((pattern) => mxPatternMatches(pattern, host)));
+}

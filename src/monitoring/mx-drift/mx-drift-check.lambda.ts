@@ -1,0 +1,128 @@
+import {
+  ListResourceRecordSetsCommand,
+  ListResourceRecordSetsCommandInput,
+  Route53Client,
+} from '@aws-sdk/client-route-53';
+import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { mxRecordHost } from './coverage';
+import { checkDomains, DomainCheckError, DomainDrift, DriftSources, LiveMx } from './drift-check';
+import { DriftMetrics } from './drift-metrics';
+import {
+  DEFAULT_METRIC_NAMESPACE,
+  DriftCheckDomain,
+  METRIC_NAMESPACE,
+  MX_DRIFT_DOMAINS,
+  parseDriftCheckDomains,
+  POLICY_BUCKET,
+  policyObjectKey,
+} from './env';
+import { parsePolicyFile, PolicyFileCheck } from './policy-file';
+import { requireEnv } from '../../reporting/handlers/env';
+
+const MX = 'MX';
+
+export interface MxDriftCheckConfig {
+  readonly domains: readonly DriftCheckDomain[];
+  readonly route53: Route53Client;
+  readonly s3: S3Client;
+  /** The policy bucket. */
+  readonly bucket: string;
+  readonly metrics: DriftMetrics;
+  /** Where the JSON line per domain goes; console.log by default. */
+  readonly log?: (line: string) => void;
+}
+
+/**
+ * The scheduled handler (the EventBridge event carries nothing it needs), given its configuration. It fails only
+ * on a configuration error: a domain that cannot be checked is logged and counted, and the others still are.
+ */
+export function createHandler(config: MxDriftCheckConfig): () => Promise<(DomainDrift | DomainCheckError)[]> {
+  const sources = awsSources(config.route53, config.s3, config.bucket);
+  return () => checkDomains(config.domains, { sources, metrics: config.metrics, log: config.log });
+}
+
+/** Route 53 and S3 as the check reads them. */
+export function awsSources(route53: Route53Client, s3: S3Client, bucket: string): DriftSources {
+  return {
+    listLiveMx: (hostedZoneId, domainName) => listLiveMx(route53, hostedZoneId, domainName),
+    readPolicy: (domainName) => readPolicy(s3, bucket, domainName),
+  };
+}
+
+/**
+ * Every MX host of the domain's record sets. Weighted, latency or geolocation routing gives several MX record sets
+ * for the one name, each with its own identifier; all may be served, so all count. Record sets come in (name,
+ * type, identifier) order from the start given, so paging stops at the first one past the domain's MX.
+ */
+async function listLiveMx(route53: Route53Client, hostedZoneId: string, domainName: string): Promise<LiveMx> {
+  const recordName = `${domainName}.`;
+  const found = new Set<string>();
+  let input: ListResourceRecordSetsCommandInput = {
+    HostedZoneId: hostedZoneId,
+    StartRecordName: recordName,
+    StartRecordType: MX,
+  };
+  for (;;) {
+    const page = await route53.send(new ListResourceRecordSetsCommand(input));
+    for (const recordSet of page.ResourceRecordSets ?? []) {
+      if (!isDomainMx(recordSet.Name, recordSet.Type, recordName)) return liveMxOf(found);
+      if (recordSet.AliasTarget) {
+        throw new Error(
+          `the MX record set is an alias to ${recordSet.AliasTarget.DNSName}, which this check does not follow`,
+        );
+      }
+      for (const record of recordSet.ResourceRecords ?? []) found.add(mxRecordHost(record.Value ?? ''));
+    }
+    if (!page.IsTruncated || !isDomainMx(page.NextRecordName, page.NextRecordType, recordName)) return liveMxOf(found);
+    input = {
+      ...input,
+      StartRecordName: page.NextRecordName,
+      StartRecordType: page.NextRecordType,
+      StartRecordIdentifier: page.NextRecordIdentifier,
+    };
+  }
+}
+
+function isDomainMx(name: string | undefined, type: string | undefined, recordName: string): boolean {
+  return type === MX && name?.toLowerCase() === recordName;
+}
+
+function liveMxOf(found: Set<string>): LiveMx {
+  return { hosts: [...found].filter((host) => host !== '').sort(), nullMx: found.has('') };
+}
+
+/**
+ * The served policy file, parsed. A missing file is a finding: senders fetching it get no policy either. Without
+ * s3:ListBucket, S3 answers AccessDenied rather than NoSuchKey for a missing key, so that counts as missing too.
+ */
+async function readPolicy(s3: S3Client, bucket: string, domainName: string): Promise<PolicyFileCheck> {
+  let bytes: Uint8Array;
+  try {
+    const response = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: policyObjectKey(domainName) }));
+    bytes = await response.Body!.transformToByteArray();
+  } catch (error) {
+    const name = (error as Error | undefined)?.name;
+    if (name === 'NoSuchKey') return { ok: false, problem: 'is missing (S3 NoSuchKey)' };
+    if (name === 'AccessDenied') return { ok: false, problem: 'is missing or unreadable (S3 AccessDenied)' };
+    throw error;
+  }
+  // latin1 keeps one character per byte, so the parser sees non-ASCII bytes and the true size.
+  return parsePolicyFile(Buffer.from(bytes).toString('latin1'));
+}
+
+function configFromEnv(): MxDriftCheckConfig {
+  return {
+    domains: parseDriftCheckDomains(requireEnv(MX_DRIFT_DOMAINS)),
+    bucket: requireEnv(POLICY_BUCKET),
+    route53: new Route53Client({}),
+    s3: new S3Client({}),
+    metrics: new DriftMetrics({ namespace: process.env[METRIC_NAMESPACE] || DEFAULT_METRIC_NAMESPACE }),
+  };
+}
+
+let fromEnv: (() => Promise<(DomainDrift | DomainCheckError)[]>) | undefined;
+
+export async function handler(): Promise<(DomainDrift | DomainCheckError)[]> {
+  fromEnv ??= createHandler(configFromEnv());
+  return fromEnv();
+}

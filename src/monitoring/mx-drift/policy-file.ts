@@ -1,0 +1,70 @@
+import { MtaStsMode } from '../../policy/mode';
+import { MAX_MAX_AGE_SECONDS, MAX_POLICY_BYTES } from '../../policy/limits';
+
+/** What senders act on in a served policy file. */
+export interface PublishedPolicy {
+  readonly mode: MtaStsMode;
+  /** The `mx` patterns as written, in file order. */
+  readonly mx: readonly string[];
+  readonly maxAgeSeconds: number;
+}
+
+/** The policy, or why senders may not accept the file. */
+export type PolicyFileCheck =
+  { readonly ok: true; readonly policy: PublishedPolicy } | { readonly ok: false; readonly problem: string };
+
+const MODES: readonly string[] = Object.values(MtaStsMode);
+// RFC 8461 §3.2: `key ":" *WSP value *WSP`; extension names as sts-policy-ext-name.
+const FIELD = /^([A-Za-z0-9][A-Za-z0-9_.-]{0,31}):[ \t]*(.*?)[ \t]*$/;
+// ["*."] Domain (RFC 5321 §4.1.2): LDH labels that start and end with a letter or digit, no trailing dot.
+const MX_PATTERN =
+  /^(\*\.)?([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/;
+const SINGLE_FIELDS = ['version', 'mode', 'max_age'];
+
+/**
+ * Parses a served policy file (RFC 8461 §3.2) strictly enough to flag one senders might reject: exactly one
+ * `version: STSv1`, `mode` and `max_age`, CRLF or LF line ends, ASCII, under 64000 bytes. Unknown fields are
+ * ignored, as the RFC allows extensions. A policy without `mx` is returned: it simply covers no host.
+ */
+export function parsePolicyFile(text: string): PolicyFileCheck {
+  if (!/^[\x00-\x7f]*$/.test(text)) return invalid('is not ASCII');
+  if (text.length >= MAX_POLICY_BYTES) {
+    return invalid(`is ${text.length} bytes; senders may refuse ${MAX_POLICY_BYTES} or more`);
+  }
+  const lines = text.split('\n').map((line) => (line.endsWith('\r') ? line.slice(0, -1) : line));
+  // One line end after the last field is allowed (ours always has it), not a blank line.
+  if (lines[lines.length - 1] === '') lines.pop();
+  if (lines.length === 0) return invalid('is empty');
+
+  const single = new Map<string, string>();
+  const mx: string[] = [];
+  for (const [index, line] of lines.entries()) {
+    const match = FIELD.exec(line);
+    if (!match) return invalid(`line ${index + 1} is not a "key: value" field: ${JSON.stringify(line)}`);
+    const [, key, value] = match;
+    if (key === 'mx') {
+      if (!MX_PATTERN.test(value)) {
+        return invalid(`line ${index + 1} has an invalid mx pattern ${JSON.stringify(value)}`);
+      }
+      mx.push(value);
+    } else if (SINGLE_FIELDS.includes(key)) {
+      if (single.has(key)) return invalid(`has more than one ${key} field`);
+      single.set(key, value);
+    }
+  }
+
+  for (const key of SINGLE_FIELDS) if (!single.has(key)) return invalid(`has no ${key} field`);
+  const version = single.get('version')!;
+  if (version !== 'STSv1') return invalid(`has version ${JSON.stringify(version)}, not "STSv1"`);
+  const mode = single.get('mode')!;
+  if (!MODES.includes(mode)) return invalid(`has mode ${JSON.stringify(mode)}, not one of ${MODES.join(', ')}`);
+  const maxAge = single.get('max_age')!;
+  if (!/^[0-9]{1,10}$/.test(maxAge) || Number(maxAge) > MAX_MAX_AGE_SECONDS) {
+    return invalid(`has max_age ${JSON.stringify(maxAge)}, not a whole number of seconds up to ${MAX_MAX_AGE_SECONDS}`);
+  }
+  return { ok: true, policy: { mode: mode as MtaStsMode, mx, maxAgeSeconds: Number(maxAge) } };
+}
+
+function invalid(problem: string): PolicyFileCheck {
+  return { ok: false, problem };
+}
