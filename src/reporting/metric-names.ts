@@ -13,10 +13,3 @@ export const ReportDimension = {
   POLICY_DOMAIN: 'PolicyDomain',
   RESULT_TYPE: 'ResultType',
 } as const;
-
-/** Result types that mean senders could not fetch, parse or trust the MTA-STS policy itself (RFC 8460 §4.3.2). */
-export const STS_RESULT_TYPES: readonly string[] = [
-  'sts-policy-fetch-error',
-  'sts-policy-invalid',
-  'sts-webpki-invalid',
-];

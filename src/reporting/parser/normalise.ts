@@ -1,23 +1,9 @@
 import { toUtcIso } from './datetime';
 import { reject } from './errors';
 import { FailureDetail, NormalisedPolicy, NormalisedReport, ReportMail } from './model';
+import { RESULT_TYPES } from '../result-types';
 
 const POLICY_TYPES = new Set(['sts', 'tlsa', 'no-policy-found']);
-
-// RFC 8460 §4.3 and the IANA "STARTTLS Validation Result Types" registry.
-const RESULT_TYPES = new Set([
-  'starttls-not-supported',
-  'certificate-host-mismatch',
-  'certificate-expired',
-  'certificate-not-trusted',
-  'validation-failure',
-  'tlsa-invalid',
-  'dnssec-invalid',
-  'dane-required',
-  'sts-policy-fetch-error',
-  'sts-policy-invalid',
-  'sts-webpki-invalid',
-]);
 
 type JsonObject = Record<string, unknown>;
 
