@@ -7,10 +7,11 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { MtaStsRecords } from './dns/mta-sts-records';
 import { resolvePolicyDomain } from './dns/policy-domain';
+import { MxDriftCheck } from './monitoring/mx-drift/mx-drift-check';
+import { DEFAULT_MAX_AGE } from './policy/default-max-age';
 import { MtaStsMode } from './policy/mode';
 import { MtaStsPolicy } from './policy/mta-sts-policy';
-import { policyAdvice } from './policy/policy-document';
-import { MxDriftCheck } from './monitoring/mx-drift/mx-drift-check';
+import { maxAgeAdvice, policyAdvice } from './policy/policy-document';
 import { MtaStsPolicySite } from './policy-site/mta-sts-policy-site';
 import { PolicyBucket } from './policy-site/policy-bucket';
 import { TlsReportIngestion } from './reporting/tls-report-ingestion';
@@ -196,10 +197,10 @@ export class MtaSts extends Construct {
       props.reporting?.addAlarm(check.errorAlarm);
     }
 
-    this.addAdvice(reportUris);
+    this.addAdvice(reportUris, props.mode, props.maxAge);
   }
 
-  private addAdvice(reportUris: string[]): void {
+  private addAdvice(reportUris: string[], mode: MtaStsMode, maxAge: Duration | undefined): void {
     const annotations = Annotations.of(this);
     if (reportUris.length === 0) {
       annotations.addWarningV2(
@@ -207,8 +208,11 @@ export class MtaSts extends Construct {
         `No TLS-RPT destination for ${this.domainName}: without reports you cannot tell whether it is safe to enforce. Set \`reportUris\` or \`reporting\`.`,
       );
     }
-    for (const advice of this.policy ? policyAdvice(this.policy, this.domainName) : []) {
-      annotations.addWarningV2(advice.code, advice.message);
+    const advice = this.policy
+      ? policyAdvice(this.policy, this.domainName)
+      : maxAgeAdvice(mode, (maxAge ?? DEFAULT_MAX_AGE).toSeconds());
+    for (const { code, message } of advice) {
+      annotations.addWarningV2(code, message);
     }
   }
 }

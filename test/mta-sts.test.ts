@@ -455,6 +455,19 @@ describe('warnings', () => {
     expect(found[0]).toMatch(/\[ack: cdk-mta-sts:/);
   });
 
+  test('none with max_age over one day (retiring)', () => {
+    const found = warnings({ mode: MtaStsMode.NONE });
+    expect(found).toHaveLength(1);
+    expect(found[0]).toMatch(/^max_age 604800 is over one day in mode "none"; when retiring MTA-STS/);
+    expect(warnings({ mode: MtaStsMode.NONE, maxAge: Duration.days(1) })).toEqual([]);
+  });
+
+  test('timing advice also for a policy read from the zone', () => {
+    const found = warnings({ mx: undefined, mode: MtaStsMode.ENFORCE, maxAge: Duration.hours(1) });
+    expect(found).toHaveLength(1);
+    expect(found[0]).toMatch(/^max_age 3600 is under one day/);
+  });
+
   test('enforce with max_age under one day', () => {
     const found = warnings({ mode: MtaStsMode.ENFORCE, maxAge: Duration.hours(1) });
     expect(found).toHaveLength(1);

@@ -1,11 +1,11 @@
 import { Duration, Token } from 'aws-cdk-lib';
+import { DEFAULT_MAX_AGE } from './default-max-age';
 import { MtaStsMode } from './mode';
 import { PolicyAdvice, policyAdvice, PolicyDocument, renderPolicyDocument } from './policy-document';
 
 // Part of this class's public API, so it is exported wherever the class is.
 export type { PolicyAdvice } from './policy-document';
 
-const DEFAULT_MAX_AGE = Duration.days(7);
 const MILLIS_PER_SECOND = 1000;
 
 /**

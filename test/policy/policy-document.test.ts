@@ -1,5 +1,10 @@
 import { MtaStsMode } from '../../src/policy/mode';
-import { PolicyDocumentInput, policyAdvice, renderPolicyDocument } from '../../src/policy/policy-document';
+import {
+  PolicyDocumentInput,
+  policyAdvice,
+  renderPolicyDocument,
+  maxAgeAdvice,
+} from '../../src/policy/policy-document';
 
 const BASE: PolicyDocumentInput = { mode: MtaStsMode.ENFORCE, mx: ['mail.example.com'], maxAgeSeconds: 604800 };
 
@@ -117,5 +122,28 @@ describe('policyAdvice', () => {
   test.each([MtaStsMode.TESTING, MtaStsMode.NONE])('does not warn about a short max_age in mode %s', (mode) => {
     const doc = renderPolicyDocument({ ...BASE, mode, maxAgeSeconds: 3600 });
     expect(policyAdvice(doc, 'example.com')).toEqual([]);
+  });
+});
+
+describe('maxAgeAdvice', () => {
+  test.each([
+    [MtaStsMode.ENFORCE, 86399, ['cdk-mta-sts:shortMaxAge']],
+    [MtaStsMode.ENFORCE, 86400, []],
+    [MtaStsMode.TESTING, 60, []],
+    [MtaStsMode.TESTING, 31557600, []],
+    [MtaStsMode.NONE, 86400, []],
+    [MtaStsMode.NONE, 86401, ['cdk-mta-sts:longMaxAgeInNone']],
+  ])('%s with max_age %d', (mode, seconds, codes) => {
+    expect(maxAgeAdvice(mode, seconds).map((a) => a.code)).toEqual(codes);
+  });
+
+  test('retiring advice says what to do', () => {
+    expect(maxAgeAdvice(MtaStsMode.NONE, 604800)).toEqual([
+      {
+        code: 'cdk-mta-sts:longMaxAgeInNone',
+        message:
+          'max_age 604800 is over one day in mode "none"; when retiring MTA-STS (RFC 8461 §8.3) publish "none" with a short max_age such as one day, and keep serving it for the longest max_age you ever published',
+      },
+    ]);
   });
 });

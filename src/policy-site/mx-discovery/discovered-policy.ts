@@ -9,11 +9,11 @@ import { Construct } from 'constructs';
 import { InvalidationCompleteFunction } from './invalidation-complete-function';
 import { policyObjectKey, PublishPolicyProperties } from './publication';
 import { PublishPolicyFunction } from './publish-policy-function';
+import { DEFAULT_MAX_AGE } from '../../policy/default-max-age';
 import { normalizeDomainName } from '../../policy/domain-name';
 import { MtaStsMode } from '../../policy/mode';
 import { renderPolicyDocument } from '../../policy/policy-document';
 
-const DEFAULT_MAX_AGE = Duration.days(7);
 const MILLIS_PER_SECOND = 1000;
 /** Stands in for the MX hosts, only known at deploy time, when mode and max age are validated at synth time. */
 const PLACEHOLDER_MX = 'mx.example.com';
