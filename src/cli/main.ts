@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { CliIo, EXIT_FAILED, EXIT_OK, EXIT_USAGE, UsageError } from './cli-io';
 import { runPolicyCommand } from './policy-command';
+import { runReadinessCommand } from './readiness-command';
 import { runReportCommand } from './report-command';
 
 type Command = (args: string[], io: CliIo) => Promise<number>;
@@ -9,6 +10,10 @@ type Command = (args: string[], io: CliIo) => Promise<number>;
 const COMMANDS: Record<string, { readonly run: Command; readonly summary: string }> = {
   policy: { run: runPolicyCommand, summary: 'print the DNS records and policy file for DNS outside Route 53' },
   report: { run: runReportCommand, summary: 'parse TLS-RPT report mails and JSON files (.eml, .json, .json.gz)' },
+  readiness: {
+    run: runReadinessCommand,
+    summary: 'say whether stored TLS-RPT reports allow switching a domain to enforce',
+  },
 };
 
 function usage(): string {

@@ -1,0 +1,307 @@
+import { parseArgs } from 'node:util';
+import { GetObjectCommand, paginateListObjectsV2, S3Client } from '@aws-sdk/client-s3';
+import { CliIo, EXIT_FAILED, EXIT_OK, EXIT_USAGE, UsageError } from './cli-io';
+import { normalizeDomainName, normalizeMxPattern } from '../policy/domain-name';
+import { REPORTS_PREFIX } from '../reporting/handlers/env';
+import {
+  assessReadiness,
+  DEFAULT_DAYS,
+  DEFAULT_MAX_FAILURE_RATE_PERCENT,
+  DEFAULT_MIN_SESSIONS,
+  formatReadiness,
+  MIN_DAYS,
+  parseStoredReport,
+  ReadinessReport,
+  StoredReportError,
+  windowDates,
+} from '../reporting/readiness';
+
+const MAX_DAYS = 366;
+const PREFIXES_IN_FLIGHT = 4;
+const OBJECTS_IN_FLIGHT = 16;
+// Stored reports are at most the parser's 20 MiB input re-serialised; anything far larger is not one of ours.
+const MAX_OBJECT_BYTES = 64 * 1024 * 1024;
+// Verdict (0 ready, 1 not ready) or none: 2 for usage errors and when the reports could not be read.
+const EXIT_NOT_READY = EXIT_FAILED;
+const EXIT_NO_VERDICT = EXIT_USAGE;
+
+export const READINESS_USAGE = `Usage: cdk-mta-sts readiness --bucket BUCKET --domain DOMAIN [options]
+
+Reads the TLS-RPT reports that TlsReportIngestion stored in BUCKET for DOMAIN over the last days
+(reports/policy-domain=DOMAIN/date=YYYY-MM-DD/) and says whether the MTA-STS policy can move from
+testing to enforce. Ready when all of these hold:
+  - reports on at least half the days of the window, and on at least ${MIN_DAYS} days
+  - at least --min-sessions sessions, and a failure rate below --max-failure-rate
+  - no MTA-STS policy errors (sts-policy-fetch-error, sts-policy-invalid, sts-webpki-invalid)
+  - no TLS failures (starttls-not-supported, certificate-*, validation-failure) on MX hosts
+    the policy covers, or on hosts a report does not name
+  - every MX host named in the reports is covered by the policy's mx patterns
+  - some report shows the sts policy, its mx patterns are known, and every stored report was read
+Only sts and no-policy-found policy rows count; tlsa (DANE) rows are listed but not counted.
+
+Options:
+  --bucket BUCKET             the report bucket
+  --domain DOMAIN             the policy domain, e.g. example.com
+  --days N                    the window: the N UTC days before today (default ${DEFAULT_DAYS}, ${MIN_DAYS} to ${MAX_DAYS})
+  --mx PATTERN                the policy's mx patterns, repeatable (default: the mx lines of the
+                              most recent sts policy in the reports)
+  --min-sessions N            default ${DEFAULT_MIN_SESSIONS}
+  --max-failure-rate PERCENT  default ${DEFAULT_MAX_FAILURE_RATE_PERCENT} (the rate must be below it)
+  --json                      print the assessment as JSON
+  -h, --help                  show this help
+
+AWS credentials and region come from the usual sources (environment, profile, SSO, instance role);
+AWS_ENDPOINT_URL_S3 or AWS_ENDPOINT_URL selects another S3 API (path-style requests).
+
+Exit status: 0 ready, 1 not ready, 2 on usage errors or when the reports could not be read.
+`;
+
+const HELP_HINT = '(see "cdk-mta-sts readiness --help")';
+
+const OPTIONS = {
+  bucket: { type: 'string' },
+  domain: { type: 'string' },
+  days: { type: 'string' },
+  mx: { type: 'string', multiple: true },
+  'min-sessions': { type: 'string' },
+  'max-failure-rate': { type: 'string' },
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+interface Options {
+  readonly bucket: string;
+  readonly domain: string;
+  readonly days: number;
+  readonly mx: string[];
+  readonly minSessions: number;
+  readonly maxFailureRatePercent: number;
+  readonly json: boolean;
+}
+
+/** What tests replace; `main` passes nothing. */
+export interface ReadinessCommandDeps {
+  readonly now?: () => Date;
+}
+
+/** An S3 failure: no verdict can be given. */
+class ReadError extends Error {}
+
+/**
+ * `cdk-mta-sts readiness`: reads a domain's stored TLS-RPT reports from S3 and says whether it can move to
+ * `enforce`. Resolves to 0 (ready), 1 (not ready) or 2 (usage error, or the reports could not be read).
+ */
+export async function runReadinessCommand(args: string[], io: CliIo, deps: ReadinessCommandDeps = {}): Promise<number> {
+  let options: Options | 'help';
+  try {
+    options = parseOptions(args);
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e;
+    io.stderr.write(`cdk-mta-sts readiness: ${e.message}\n`);
+    return EXIT_USAGE;
+  }
+  if (options === 'help') {
+    io.stdout.write(READINESS_USAGE);
+    return EXIT_OK;
+  }
+
+  const now = (deps.now ?? (() => new Date()))();
+  let stored: { reports: ReadinessReport[]; unreadable: { key: string; reason: string }[] };
+  try {
+    stored = await readReports(await s3Client(), options.bucket, options.domain, windowDates(now, options.days));
+  } catch (e) {
+    if (!(e instanceof ReadError)) throw e;
+    io.stderr.write(`cdk-mta-sts readiness: ${oneLine(e.message)}\n`);
+    return EXIT_NO_VERDICT;
+  }
+  for (const { key, reason } of stored.unreadable) {
+    io.stderr.write(`cdk-mta-sts readiness: skipped s3://${options.bucket}/${key}: ${reason}\n`);
+  }
+
+  const assessment = assessReadiness(stored.reports, {
+    domain: options.domain,
+    days: options.days,
+    now,
+    mxPatterns: options.mx,
+    minSessions: options.minSessions,
+    maxFailureRatePercent: options.maxFailureRatePercent,
+    unreadableReports: stored.unreadable.length,
+  });
+  io.stdout.write(options.json ? JSON.stringify(assessment, null, 2) + '\n' : formatReadiness(assessment));
+  return assessment.ready ? EXIT_OK : EXIT_NOT_READY;
+}
+
+function parseFlags(args: string[]) {
+  try {
+    return parseArgs({ args, options: OPTIONS, strict: true, allowPositionals: false }).values;
+  } catch (error) {
+    throw new UsageError(`${(error as Error).message.split('\n')[0]} ${HELP_HINT}`);
+  }
+}
+
+function parseOptions(args: string[]): Options | 'help' {
+  const values = parseFlags(args);
+  if (values.help) return 'help';
+  const bucket = required(values.bucket, '--bucket');
+  // S3 bucket names never contain these; catching them here beats an obscure signature error later.
+  if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(bucket)) {
+    throw new UsageError(`Invalid --bucket ${JSON.stringify(bucket)}: not an S3 bucket name ${HELP_HINT}`);
+  }
+  return {
+    bucket,
+    domain: asUsageError(() => normalizeDomainName(required(values.domain, '--domain'), 'domain')),
+    days: wholeNumber(values.days, '--days', DEFAULT_DAYS, MIN_DAYS, MAX_DAYS),
+    mx: [...new Set((values.mx ?? []).map((mx) => asUsageError(() => normalizeMxPattern(mx, 'mx'))))],
+    minSessions: wholeNumber(
+      values['min-sessions'],
+      '--min-sessions',
+      DEFAULT_MIN_SESSIONS,
+      0,
+      Number.MAX_SAFE_INTEGER,
+    ),
+    maxFailureRatePercent: percent(values['max-failure-rate']),
+    json: values.json ?? false,
+  };
+}
+
+function required(value: string | undefined, flag: string): string {
+  if (value === undefined || value === '') throw new UsageError(`missing ${flag} ${HELP_HINT}`);
+  return value;
+}
+
+function wholeNumber(text: string | undefined, flag: string, fallback: number, min: number, max: number): number {
+  if (text === undefined) return fallback;
+  const n = /^[0-9]+$/.test(text) ? Number(text) : NaN;
+  if (!(n >= min && n <= max)) {
+    const range = max === Number.MAX_SAFE_INTEGER ? `${min} or more` : `from ${min} to ${max}`;
+    throw new UsageError(`Invalid ${flag} ${JSON.stringify(text)}: must be a whole number ${range}`);
+  }
+  return n;
+}
+
+/** A percentage such as `1`, `0.5` or `0.5%`; 0 is refused, since no rate is below it. */
+function percent(text: string | undefined): number {
+  if (text === undefined) return DEFAULT_MAX_FAILURE_RATE_PERCENT;
+  const match = /^([0-9]+(?:\.[0-9]+)?)%?$/.exec(text);
+  const n = match ? Number(match[1]) : NaN;
+  if (!(n > 0 && n <= 100)) {
+    throw new UsageError(
+      `Invalid --max-failure-rate ${JSON.stringify(text)}: must be a percentage above 0 and at most 100`,
+    );
+  }
+  return n;
+}
+
+/** Validation failures are the user's input, so they exit like usage errors rather than as crashes. */
+function asUsageError<T>(validate: () => T): T {
+  try {
+    return validate();
+  } catch (error) {
+    if (error instanceof UsageError) throw error;
+    throw new UsageError((error as Error).message);
+  }
+}
+
+function oneLine(message: string): string {
+  return message.replace(/\s*\n\s*/g, ' ');
+}
+
+/**
+ * A client from the default provider chain. The SDK reads AWS_ENDPOINT_URL_S3 / AWS_ENDPOINT_URL itself; such
+ * endpoints (S3-compatible servers, local emulators) rarely resolve `<bucket>.<host>`, hence path-style requests.
+ */
+async function s3Client(): Promise<S3Client> {
+  // The SDK we bundle is fixed at packaging time, so its notice about future SDK releases and Node 20 does not apply.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  const endpointSet =
+    process.env.AWS_IGNORE_CONFIGURED_ENDPOINT_URLS !== 'true' &&
+    Boolean(process.env.AWS_ENDPOINT_URL_S3 || process.env.AWS_ENDPOINT_URL);
+  // Redirects let any region reach the bucket, so a missing region need not be an error.
+  const config = { forcePathStyle: endpointSet, followRegionRedirects: true };
+  const client = new S3Client(config);
+  try {
+    await client.config.region();
+    return client;
+  } catch {
+    client.destroy();
+    return new S3Client({ ...config, region: 'us-east-1' });
+  }
+}
+
+function describeError(error: unknown): string {
+  const err = error as Error & { $metadata?: { httpStatusCode?: number } };
+  const name = err.name && err.name !== 'Error' ? `${err.name}: ` : '';
+  const status = err.$metadata?.httpStatusCode;
+  return `${name}${err.message || 'no message'}${status !== undefined ? ` (HTTP ${status})` : ''}`;
+}
+
+/**
+ * Runs `task` over `items` with at most `limit` in flight, keeping the results in order. After a failure no new task
+ * starts; once the running ones end, the failure of the earliest item is thrown, so the message does not depend on
+ * timing.
+ */
+async function mapLimit<T, R>(items: readonly T[], limit: number, task: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  const failures = new Map<number, unknown>();
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length && failures.size === 0) {
+      const i = next++;
+      try {
+        results[i] = await task(items[i]);
+      } catch (e) {
+        failures.set(i, e);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  if (failures.size > 0) throw failures.get(Math.min(...failures.keys()));
+  return results;
+}
+
+/** One LIST per day of the window (never a bucket scan), then one GET per stored report. */
+async function readReports(s3: S3Client, bucket: string, domain: string, dates: string[]) {
+  try {
+    const keysByDay = await mapLimit(dates, PREFIXES_IN_FLIGHT, async (date) => {
+      const prefix = `${REPORTS_PREFIX}policy-domain=${domain}/date=${date}/`;
+      const keys: string[] = [];
+      try {
+        for await (const page of paginateListObjectsV2({ client: s3 }, { Bucket: bucket, Prefix: prefix })) {
+          for (const object of page.Contents ?? []) if (object.Key?.endsWith('.json')) keys.push(object.Key);
+        }
+      } catch (e) {
+        throw new ReadError(`cannot list s3://${bucket}/${prefix}: ${describeError(e)}`);
+      }
+      return keys;
+    });
+    const objects = await mapLimit(keysByDay.flat(), OBJECTS_IN_FLIGHT, async (key) => {
+      try {
+        return { key, ...(await readReport(s3, bucket, key)) };
+      } catch (e) {
+        if (e instanceof StoredReportError) return { key, reason: e.message };
+        throw new ReadError(`cannot read s3://${bucket}/${key}: ${describeError(e)}`);
+      }
+    });
+    const reports: ReadinessReport[] = [];
+    const unreadable: { key: string; reason: string }[] = [];
+    for (const object of objects) {
+      if ('report' in object) reports.push(object.report);
+      else unreadable.push(object);
+    }
+    return { reports, unreadable };
+  } finally {
+    s3.destroy();
+  }
+}
+
+async function readReport(s3: S3Client, bucket: string, key: string): Promise<{ report: ReadinessReport }> {
+  const response = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+  const size = response.ContentLength ?? 0;
+  if (size > MAX_OBJECT_BYTES || !response.Body) {
+    (response.Body as { destroy?: () => void } | undefined)?.destroy?.();
+    throw new StoredReportError(
+      response.Body ? `object is ${size} bytes, over the ${MAX_OBJECT_BYTES}-byte limit` : 'object has no body',
+    );
+  }
+  return { report: parseStoredReport(await response.Body.transformToString('utf-8')) };
+}
