@@ -78,6 +78,11 @@ project.tryFindObjectFile('.eslintrc.json')?.addDeletionOverride('settings.impor
 // Tests synthesize the Lambda handlers from assets/: bundle them first, so `npm test` works on a fresh clone.
 project.testTask.prependSpawn(project.bundler.bundleTask);
 
+// ts-jest only transpiles (isolatedModules): type-check tests, examples and benchmarks as part of `npm test`.
+const typecheck = project.addTask('typecheck', { description: 'Type-check tests, examples and benchmarks' });
+for (const dir of ['test', 'examples', 'bench']) typecheck.exec(`tsc -p ${dir}/tsconfig.json --noEmit`);
+project.testTask.spawn(typecheck);
+
 // `npm run example`: synthesize examples/ offline and print what would be published.
 const example = project.addTask('example', {
   description: 'Synthesize the example app into cdk.out (no AWS account needed) and print what it publishes',

@@ -34,9 +34,10 @@ for (const resource of Object.values(template.Resources)) {
   lines.push(`  ${render(Name).padEnd(28)} ${(TTL ?? '').padStart(4)} ${Type.padEnd(5)} ${value}`);
 }
 lines.push('', `Policy file ${mtaSts.policyUrl} (Content-Type: text/plain, CRLF line endings):`);
-for (const line of mtaSts.policy.text.split('\r\n').filter((l) => l.length > 0)) {
-  lines.push(`  ${line}`);
-}
+const policyLines = mtaSts.policy?.text.split('\r\n').filter((l) => l.length > 0) ?? [
+  "(rendered at deploy time from the zone's MX records)",
+];
+lines.push(...policyLines.map((line) => `  ${line}`));
 lines.push(
   '',
   'TLS-RPT reports:',

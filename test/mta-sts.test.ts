@@ -46,10 +46,10 @@ describe('MtaSts in a us-east-1 stack', () => {
   });
 
   test('publishes the exact policy bytes and a 32-character id derived from them', () => {
-    expect(construct.policy.text).toBe(
+    expect(construct.policy?.text).toBe(
       'version: STSv1\r\nmode: testing\r\nmx: mx1.example.com\r\nmx: *.mx.example.net\r\nmax_age: 604800\r\n',
     );
-    expect(construct.policy.id).toMatch(/^[0-9a-f]{32}$/);
+    expect(construct.policyId).toMatch(/^[0-9a-f]{32}$/);
     expect(construct.policyUrl).toBe('https://mta-sts.example.com/.well-known/mta-sts.txt');
   });
 
@@ -59,7 +59,7 @@ describe('MtaSts in a us-east-1 stack', () => {
       Type: 'TXT',
       TTL: '300',
       HostedZoneId: 'Z0EXAMPLE',
-      ResourceRecords: [`"v=STSv1; id=${construct.policy.id}"`],
+      ResourceRecords: [`"v=STSv1; id=${construct.policyId}"`],
     });
   });
 
@@ -168,7 +168,7 @@ describe('MtaSts in a us-east-1 stack', () => {
     const assetKey: string = deployment.Properties.SourceObjectKeys[0];
     const assetHash = assetKey.replace(/\.zip$/, '');
     const file = path.join(assembly.directory, `asset.${assetHash}`, '.well-known', 'mta-sts.txt');
-    expect(fs.readFileSync(file, 'latin1')).toBe(construct.policy.text);
+    expect(fs.readFileSync(file, 'latin1')).toBe(construct.policy?.text);
   });
 
   test('A and AAAA alias records point mta-sts.<domain> at the distribution', () => {
@@ -283,10 +283,10 @@ describe('MX drift check', () => {
 
 describe('policy id', () => {
   test('is identical across synths of the same input and changes when the policy changes', () => {
-    const first = mtaSts(stackIn('us-east-1')).policy.id;
-    const again = mtaSts(stackIn('us-east-1')).policy.id;
-    const enforce = mtaSts(stackIn('us-east-1'), { mode: MtaStsMode.ENFORCE }).policy.id;
-    const longer = mtaSts(stackIn('us-east-1'), { maxAge: Duration.days(14) }).policy.id;
+    const first = mtaSts(stackIn('us-east-1')).policyId;
+    const again = mtaSts(stackIn('us-east-1')).policyId;
+    const enforce = mtaSts(stackIn('us-east-1'), { mode: MtaStsMode.ENFORCE }).policyId;
+    const longer = mtaSts(stackIn('us-east-1'), { maxAge: Duration.days(14) }).policyId;
     expect(again).toBe(first);
     expect(new Set([first, enforce, longer]).size).toBe(3);
   });

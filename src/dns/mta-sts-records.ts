@@ -68,7 +68,7 @@ export class MtaStsRecords extends Construct {
     this.stsRecord = new route53.TxtRecord(this, 'StsRecord', {
       zone: props.hostedZone,
       recordName: `_mta-sts.${props.domainName}.`,
-      values: [stsRecordValue(props.policyId, (id) => Token.isUnresolved(id))],
+      values: [stsRecordValue(props.policyId, (value) => Token.isUnresolved(value))],
       ttl,
       comment: 'MTA-STS policy id (RFC 8461)',
     });

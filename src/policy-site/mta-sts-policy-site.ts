@@ -7,9 +7,9 @@ import * as targets from 'aws-cdk-lib/aws-route53-targets';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
 import { Construct, DependencyGroup, IDependable } from 'constructs';
+import { DiscoveredPolicy } from './mx-discovery/discovered-policy';
 import { POLICY_CACHE_SECONDS, PolicyBucket } from './policy-bucket';
 import { CLOUDFRONT_CERTIFICATE_REGION, certificateRegion, createUsEast1Certificate } from './us-east-1-certificate';
-import { DiscoveredPolicy } from './mx-discovery/discovered-policy';
 import { MtaStsMode } from '../policy/mode';
 import { MtaStsPolicy } from '../policy/mta-sts-policy';
 
