@@ -83,6 +83,13 @@ const typecheck = project.addTask('typecheck', { description: 'Type-check tests,
 for (const dir of ['test', 'examples', 'bench']) typecheck.exec(`tsc -p ${dir}/tsconfig.json --noEmit`);
 project.testTask.spawn(typecheck);
 
+// The package must build with jsii, and the committed API.md must match the API.
+const apiCheck = project.addTask('api:check', { description: 'Compile with jsii and check that API.md is current' });
+apiCheck.spawn(project.compileTask);
+apiCheck.exec('mkdir -p .tmp && jsii-docgen -o .tmp/API.md');
+apiCheck.exec('diff -u API.md .tmp/API.md || (echo "API.md is stale: run npx projen docgen" >&2; exit 1)');
+project.testTask.spawn(apiCheck);
+
 // `npm run example`: synthesize examples/ offline and print what would be published.
 const example = project.addTask('example', {
   description: 'Synthesize the example app into cdk.out (no AWS account needed) and print what it publishes',
