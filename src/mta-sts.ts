@@ -192,8 +192,9 @@ export class MtaSts extends Construct {
 
     if (props.mxDriftCheck ?? true) {
       const check = driftCheckOf(this, props.reporting?.metricNamespace);
-      this.mxDriftAlarm = check.addDomain(this.domainName, props.hostedZone, props.mode);
-      props.reporting?.addAlarm(this.mxDriftAlarm);
+      const driftAlarm = check.addDomain(this.domainName, props.hostedZone, props.mode);
+      this.mxDriftAlarm = driftAlarm;
+      props.reporting?.addAlarm(driftAlarm);
       props.reporting?.addAlarm(check.errorAlarm);
     }
 

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { App, Duration, Stack, Tags } from 'aws-cdk-lib';
+import { App, CfnParameter, Duration, Stack, Tags } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
@@ -380,6 +380,13 @@ describe('validation', () => {
     expect(() => mtaSts(stack, { certificate })).toThrow(
       'Invalid certificate "arn:aws:acm:eu-west-1:111111111111:certificate/00000000-0000-0000-0000-000000000000": CloudFront needs a certificate in us-east-1, this one is in eu-west-1',
     );
+  });
+
+  test('accepts an imported certificate whose ARN is known only at deploy time', () => {
+    const stack = stackIn('eu-west-1', new App(), 'Stack', false);
+    const arn = new CfnParameter(stack, 'CertificateArn').valueAsString;
+    const certificate = acm.Certificate.fromCertificateArn(stack, 'Cert', arn);
+    expect(mtaSts(stack, { certificate }).certificate).toBe(certificate);
   });
 
   test('fails for a certificate created in a stack outside us-east-1', () => {

@@ -50,7 +50,7 @@ export class ReportMonitoring extends Construct {
   public readonly alarms: cloudwatch.Alarm[] = [];
 
   private readonly action: cloudwatch.IAlarmAction;
-  private readonly routed = new Set<cloudwatch.IAlarm>();
+  private readonly routed = new Set<cloudwatch.Alarm>();
   private stsFailureAlarm?: cloudwatch.Alarm;
 
   constructor(
@@ -145,12 +145,18 @@ export class ReportMonitoring extends Construct {
     this.addAlarm(
       'NoReportsAlarm',
       {
-        metric: received,
+        // Days without a report count as 0 once the domain has had one, so the alarm fires when reports stop,
+        // not on a new domain that has not had its first report yet.
+        metric: new cloudwatch.MathExpression({
+          expression: 'FILL(r, 0)',
+          usingMetrics: { r: received },
+          period: DAY,
+          label: 'Reports received (0 when none)',
+        }),
         threshold: 1,
         comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
         evaluationPeriods: this.props.daysWithoutReports,
-        // A pipeline that stopped emitting looks exactly like missing data.
-        treatMissingData: cloudwatch.TreatMissingData.BREACHING,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
         alarmDescription: `No TLS-RPT report for ${domainName} in ${this.props.daysWithoutReports} days: check the _smtp._tls record, the MX of the reporting domain, the receipt rule set and the parser.`,
       },
       scope,
@@ -187,13 +193,8 @@ export class ReportMonitoring extends Construct {
   }
 
   /** Routes an alarm created elsewhere (the MX drift check) to the alarm topic, once. */
-  public route(alarm: cloudwatch.IAlarm): void {
+  public route(alarm: cloudwatch.Alarm): void {
     if (this.routed.has(alarm)) return;
-    if (!(alarm instanceof cloudwatch.Alarm)) {
-      throw new Error(
-        `Invalid alarm ${alarm.node.path}: only alarms created in this app can be routed to the alarm topic`,
-      );
-    }
     alarm.addAlarmAction(this.action);
     this.routed.add(alarm);
   }
@@ -220,7 +221,7 @@ export class ReportMonitoring extends Construct {
       evaluationPeriods: 1,
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
       alarmDescription:
-        'A sender reported sts-policy-fetch-error, sts-policy-invalid or sts-webpki-invalid while a domain is in enforce: it could not fetch or trust the policy. Check the policy host, its certificate and the _mta-sts record.',
+        'A sender reported sts-policy-fetch-error, sts-policy-invalid or sts-webpki-invalid for a registered policy domain (the alarm exists once any of them enforces): it could not fetch or trust the policy. Check the policy host, its certificate and the _mta-sts record.',
     });
   }
 

@@ -86,13 +86,16 @@ function crossRegionReferencesEnabled(stack: Stack): boolean {
   return flag !== false;
 }
 
-/** The region in a certificate ARN, or undefined when it is not known at synth time. */
+/**
+ * The certificate's region, or undefined when it is not known at synth time: from a literal ARN; for one created
+ * in this app, its stack's region; for one imported with a deploy-time ARN (a parameter), unknown.
+ */
 export function certificateRegion(certificate: acm.ICertificate, scope: Construct): string | undefined {
-  if (Token.isUnresolved(certificate.certificateArn)) {
-    // A certificate created in another stack: trust its stack's region when we can see it.
-    const region = Stack.of(certificate).region;
-    return Token.isUnresolved(region) ? undefined : region;
+  let region: string | undefined;
+  if (!Token.isUnresolved(certificate.certificateArn)) {
+    region = Stack.of(scope).splitArn(certificate.certificateArn, ArnFormat.SLASH_RESOURCE_NAME).region;
+  } else if (certificate instanceof acm.Certificate) {
+    region = Stack.of(certificate).region;
   }
-  const region = Stack.of(scope).splitArn(certificate.certificateArn, ArnFormat.SLASH_RESOURCE_NAME).region;
-  return Token.isUnresolved(region) ? undefined : region;
+  return region === undefined || Token.isUnresolved(region) ? undefined : region;
 }

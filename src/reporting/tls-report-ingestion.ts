@@ -8,7 +8,7 @@ import * as ses from 'aws-cdk-lib/aws-ses';
 import * as actions from 'aws-cdk-lib/aws-ses-actions';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
-import { Construct } from 'constructs';
+import { Construct, IDependable } from 'constructs';
 import {
   MAX_DECOMPRESSED_BYTES,
   METRIC_NAMESPACE,
@@ -205,7 +205,10 @@ export class TlsReportIngestion extends Construct {
       encryption: s3.BucketEncryption.S3_MANAGED,
       enforceSSL: true,
       objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-      lifecycleRules: [{ prefix: RAW_MAIL_PREFIX, expiration: props.rawRetention ?? Duration.days(400) }],
+      lifecycleRules: [RAW_MAIL_PREFIX, REJECTED_PREFIX].map((prefix) => ({
+        prefix,
+        expiration: props.rawRetention ?? Duration.days(400),
+      })),
       // Reports are the evidence for enforcing; keep them when the stack goes.
       removalPolicy: RemovalPolicy.RETAIN,
     });
@@ -251,6 +254,14 @@ export class TlsReportIngestion extends Construct {
       grantReportAccess(bucket, receiver, RAW_HTTPS_PREFIX);
       // RFC 8460 §5.4: reporters POST without credentials.
       const url = receiver.addFunctionUrl({ authType: lambda.FunctionUrlAuthType.NONE });
+      // Since October 2025 a public function URL also needs lambda:InvokeFunction, limited to calls through the URL;
+      // aws-cdk-lib 2.168 neither adds it nor knows the property, hence the override.
+      const invokeViaUrl = new lambda.CfnPermission(this, 'HttpsReceiverInvokeViaUrl', {
+        action: 'lambda:InvokeFunction',
+        functionName: receiver.functionArn,
+        principal: '*',
+      });
+      invokeViaUrl.addPropertyOverride('InvokedViaFunctionUrl', true);
       this.httpsEndpoint = url.url;
       uris.push(url.url);
       this.node.addValidation({
@@ -287,7 +298,7 @@ export class TlsReportIngestion extends Construct {
   /**
    * Sends an alarm created elsewhere (such as the MX drift alarm of an `MtaSts`) to the alarm topic.
    */
-  public addAlarm(alarm: cloudwatch.IAlarm): void {
+  public addAlarm(alarm: cloudwatch.Alarm): void {
     this.monitoring.route(alarm);
   }
 
@@ -320,14 +331,20 @@ export class TlsReportIngestion extends Construct {
         }),
     );
 
-    new route53.MxRecord(this, 'MxRecord', {
+    const mx = new route53.MxRecord(this, 'MxRecord', {
       zone: props.hostedZone,
       recordName: `${this.domainName}.`,
       values: [{ priority: 10, hostName: inboundSmtpEndpoint(Stack.of(this).region) }],
     });
 
-    const ruleSet = props.receiptRuleSet ?? new ActiveReceiptRuleSet(this, 'ReceiptRuleSet').ruleSet;
-    new ses.ReceiptRule(this, 'ReceiptRule', {
+    let ruleSet = props.receiptRuleSet;
+    let activation: IDependable | undefined;
+    if (!ruleSet) {
+      const activeRuleSet = new ActiveReceiptRuleSet(this, 'ReceiptRuleSet');
+      ruleSet = activeRuleSet.ruleSet;
+      activation = activeRuleSet.activation;
+    }
+    const rule = new ses.ReceiptRule(this, 'ReceiptRule', {
       ruleSet,
       recipients: [this.reportAddress],
       // RFC 8460 §5.3 asks reporters to deliver even without TLS, but SES then stores mail we could not trust in transit.
@@ -338,6 +355,9 @@ export class TlsReportIngestion extends Construct {
         new actions.Lambda({ function: processor, invocationType: actions.LambdaInvocationType.EVENT }),
       ],
     });
+    // Publish the MX only once mail to it is handled, or the first reports bounce.
+    mx.node.addDependency(rule);
+    if (activation) mx.node.addDependency(activation);
     return ruleSet;
   }
 }

@@ -136,15 +136,15 @@ describe('per policy domain', () => {
     });
   });
 
-  test('no report for 3 days, missing data counting as silence', () => {
+  test('no report for 3 days once the domain has had reports', () => {
     const { stack, reports } = ingestion();
     reports.addPolicyDomain('example.com');
     Template.fromStack(stack).hasResourceProperties('AWS::CloudWatch::Alarm', {
       AlarmActions: topicAction,
       Metrics: [
+        { Expression: 'FILL(r, 0)', Id: 'expr_1', Label: 'Reports received (0 when none)' },
         {
-          Id: 'm1',
-          Label: 'Reports received',
+          Id: 'r',
           MetricStat: {
             Metric: {
               Namespace: 'MtaSts',
@@ -154,13 +154,14 @@ describe('per policy domain', () => {
             Period: 86400,
             Stat: 'Sum',
           },
-          ReturnData: true,
+          ReturnData: false,
         },
       ],
       EvaluationPeriods: 3,
       Threshold: 1,
       ComparisonOperator: 'LessThanThreshold',
-      TreatMissingData: 'breaching',
+      // A new domain without any report yet is not an outage; FILL turns later silent days into 0.
+      TreatMissingData: 'notBreaching',
     });
   });
 
@@ -180,6 +181,7 @@ describe('per policy domain', () => {
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       EvaluationPeriods: 7,
       Metrics: [
+        Match.objectLike({ Expression: 'FILL(r, 0)' }),
         Match.objectLike({
           MetricStat: Match.objectLike({
             Metric: Match.objectLike({ Namespace: 'Mail', MetricName: 'ReportsReceived' }),
@@ -198,7 +200,7 @@ describe('per policy domain', () => {
     reports.addPolicyDomain('example.com', MtaStsMode.ENFORCE);
     reports.addPolicyDomain('example.org', MtaStsMode.ENFORCE);
     const template = Template.fromStack(stack);
-    const sts = alarmsOf(template).filter((a) => a.Metrics?.[0]?.Expression?.startsWith('FILL('));
+    const sts = alarmsOf(template).filter((a) => a.Metrics?.[0]?.Expression?.startsWith('FILL(m0'));
     expect(sts).toHaveLength(1);
     expect(sts[0].Metrics.map((m: any) => m.Expression ?? m.MetricStat.Metric.Dimensions)).toEqual([
       'FILL(m0, 0) + FILL(m1, 0) + FILL(m2, 0)',

@@ -61,6 +61,13 @@ describe('TlsReportIngestion defaults', () => {
     );
   });
 
+  test('the MX record is published only once the receipt rule and the rule set activation exist', () => {
+    const [mxId] = Object.keys(template.findResources('AWS::Route53::RecordSet', { Properties: { Type: 'MX' } }));
+    const [ruleId] = Object.keys(template.findResources('AWS::SES::ReceiptRule'));
+    const [activationId] = Object.keys(template.findResources('Custom::SesActiveReceiptRuleSet'));
+    expect(template.toJSON().Resources[mxId].DependsOn).toEqual(expect.arrayContaining([ruleId, activationId]));
+  });
+
   test('receipt rule: the report address only, TLS required, scanning on, store then invoke', () => {
     const rule = onlyResource(template, 'AWS::SES::ReceiptRule');
     expect(rule.Properties.Rule).toMatchObject({
@@ -163,7 +170,10 @@ describe('TlsReportIngestion defaults', () => {
       RestrictPublicBuckets: true,
     });
     expect(bucket.Properties.LifecycleConfiguration).toEqual({
-      Rules: [{ ExpirationInDays: 400, Prefix: 'raw/', Status: 'Enabled' }],
+      Rules: [
+        { ExpirationInDays: 400, Prefix: 'raw/', Status: 'Enabled' },
+        { ExpirationInDays: 400, Prefix: 'rejected/', Status: 'Enabled' },
+      ],
     });
     template.hasResourceProperties('AWS::S3::BucketPolicy', {
       PolicyDocument: {
@@ -225,7 +235,12 @@ describe('TlsReportIngestion options', () => {
       },
     });
     template.hasResourceProperties('AWS::S3::Bucket', {
-      LifecycleConfiguration: { Rules: [{ ExpirationInDays: 30, Prefix: 'raw/', Status: 'Enabled' }] },
+      LifecycleConfiguration: {
+        Rules: [
+          { ExpirationInDays: 30, Prefix: 'raw/', Status: 'Enabled' },
+          { ExpirationInDays: 30, Prefix: 'rejected/', Status: 'Enabled' },
+        ],
+      },
     });
   });
 
@@ -237,6 +252,18 @@ describe('TlsReportIngestion options', () => {
     expect(reports.reportUris).toHaveLength(2);
     expect(reports.reportUris[0]).toBe('mailto:reports@tlsrpt.example.com');
     const template = Template.fromStack(stack);
+    // Since October 2025 a public URL needs both grants, the second only for calls through the URL.
+    template.hasResourceProperties('AWS::Lambda::Permission', {
+      Action: 'lambda:InvokeFunctionUrl',
+      Principal: '*',
+      FunctionUrlAuthType: 'NONE',
+    });
+    template.hasResourceProperties('AWS::Lambda::Permission', {
+      Action: 'lambda:InvokeFunction',
+      Principal: '*',
+      InvokedViaFunctionUrl: true,
+      FunctionName: { 'Fn::GetAtt': [Match.stringLikeRegexp('^ReportsHttpsReceiver'), 'Arn'] },
+    });
     template.hasResourceProperties('AWS::Lambda::Url', {
       AuthType: 'NONE',
       TargetFunctionArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^ReportsHttpsReceiver'), 'Arn'] },

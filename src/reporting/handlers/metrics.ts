@@ -1,5 +1,4 @@
 import { NormalisedPolicy } from '../parser';
-import { isPublishedDomain } from './published-domains';
 import { EmfWriter, EmfWriterOptions } from '../../monitoring/emf';
 import { ReportDimension, ReportMetric } from '../metric-names';
 import { RESULT_TYPES } from '../result-types';
@@ -8,8 +7,8 @@ export const OTHER = 'other';
 
 export interface ReportMetricsOptions extends EmfWriterOptions {
   /**
-   * When given, domains outside it (and their subdomains) are counted as `PolicyDomain=other`, which caps the
-   * number of metrics whatever reports arrive.
+   * When given, any other domain (subdomains too) is counted as `PolicyDomain=other` and adds nothing to the
+   * result-type counts, which caps the number of metrics whatever reports arrive, forged ones included.
    */
   readonly publishedDomains?: readonly string[];
 }
@@ -18,9 +17,10 @@ export interface ReportMetricsOptions extends EmfWriterOptions {
  * Counts newly stored reports and rejections as CloudWatch metrics, one EMF line per call so that counts survive
  * a later failure in the same invocation (the retry does not count what is already stored):
  * - `ReportsReceived`, `SuccessfulSessions`, `FailedSessions` with dimension `PolicyDomain` (three per domain);
- *   `FailedSessions` is the reports' `total-failure-session-count`;
- * - `FailedSessions` with dimension `ResultType`, summing `failed-session-count` over all domains (failure types
- *   are not exclusive, so these may add up to more than the total);
+ *   the sessions are the `sts` and `no-policy-found` policies' totals, since a `tlsa` policy (DANE) describes the
+ *   same sessions again; only a report with nothing but `tlsa` policies is counted from those;
+ * - `FailedSessions` with dimension `ResultType`, summing `failed-session-count` over the published domains
+ *   (failure types are not exclusive, so these may add up to more than the total);
  * - `ReportsRejected` without dimensions.
  */
 export class ReportMetrics {
@@ -33,15 +33,18 @@ export class ReportMetrics {
   /** One newly stored report object: `policies` are the policies of `policyDomain` (a key segment). */
   reportStored(policyDomain: string, policies: readonly NormalisedPolicy[]): void {
     const published = this.options.publishedDomains;
-    const dimension = published && !isPublishedDomain(policyDomain, published) ? OTHER : policyDomain;
-    this.emf.counts({ [ReportDimension.POLICY_DOMAIN]: dimension }, [
+    const isPublished = !published || published.includes(policyDomain.toLowerCase().replace(/\.$/, ''));
+    const sts = policies.filter((p) => p.policyType !== 'tlsa');
+    const counted = sts.length > 0 ? sts : policies;
+    this.emf.counts({ [ReportDimension.POLICY_DOMAIN]: isPublished ? policyDomain : OTHER }, [
       [ReportMetric.REPORTS_RECEIVED, 1],
-      [ReportMetric.SUCCESSFUL_SESSIONS, sum(policies.map((p) => p.totalSuccessfulSessionCount))],
-      [ReportMetric.FAILED_SESSIONS, sum(policies.map((p) => p.totalFailureSessionCount))],
+      [ReportMetric.SUCCESSFUL_SESSIONS, sum(counted.map((p) => p.totalSuccessfulSessionCount))],
+      [ReportMetric.FAILED_SESSIONS, sum(counted.map((p) => p.totalFailureSessionCount))],
     ]);
+    if (!isPublished) return;
 
     const byResultType = new Map<string, number>();
-    for (const detail of policies.flatMap((p) => p.failureDetails)) {
+    for (const detail of counted.flatMap((p) => p.failureDetails)) {
       const resultType = RESULT_TYPES.has(detail.resultType) ? detail.resultType : OTHER;
       byResultType.set(resultType, (byResultType.get(resultType) ?? 0) + detail.failedSessionCount);
     }

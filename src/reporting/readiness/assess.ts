@@ -1,6 +1,7 @@
 import type { ReadinessReport } from './stored-report';
 import { mxPatternMatches } from '../../policy/mx-pattern';
 import type { NormalisedPolicy } from '../parser/model';
+import { STS_RESULT_TYPES } from '../result-types';
 
 /** The shortest window, and the fewest days with reports, that can justify `enforce`. */
 export const MIN_DAYS = 7;
@@ -9,12 +10,6 @@ export const DEFAULT_MIN_SESSIONS = 100;
 /** The failure rate must be below this, in percent. */
 export const DEFAULT_MAX_FAILURE_RATE_PERCENT = 1;
 
-/** RFC 8460 §4.3.2.2: the sender could not fetch or validate the MTA-STS policy. */
-export const POLICY_ERROR_TYPES: readonly string[] = [
-  'sts-policy-fetch-error',
-  'sts-policy-invalid',
-  'sts-webpki-invalid',
-];
 /** RFC 8460 §4.3.1: STARTTLS or certificate problems; under `enforce` each such session is a delivery failure. */
 export const NEGOTIATION_FAILURE_TYPES: readonly string[] = [
   'starttls-not-supported',
@@ -294,7 +289,7 @@ export function assessReadiness(reports: readonly ReadinessReport[], options: Re
       `failure rate ${percent(failures, sessions)} (${failures} of ${plural(sessions, 'session')}); must be below ${maxFailureRatePercent}%`,
     );
   }
-  const policyErrors = byCount(resultTypes).filter((t) => POLICY_ERROR_TYPES.includes(t.resultType));
+  const policyErrors = byCount(resultTypes).filter((t) => STS_RESULT_TYPES.includes(t.resultType));
   const policyErrorSessions = policyErrors.reduce((n, t) => n + t.failedSessions, 0);
   if (policyErrorSessions > 0) {
     const list = policyErrors.filter((t) => t.failedSessions > 0).map((t) => `${t.resultType}: ${t.failedSessions}`);

@@ -70,7 +70,9 @@ test('unregistered result types are counted as other, so senders cannot create m
 
 test.each([
   ['example.com', 'example.com'],
-  ['mx1.example.com', 'mx1.example.com'],
+  ['EXAMPLE.com.', 'EXAMPLE.com.'],
+  // Subdomains too: anyone may POST reports about made-up names, and each would be three billed metrics.
+  ['mx1.example.com', 'other'],
   ['example.org', 'other'],
   ['unknown', 'other'],
 ])('with published domains, %s is counted as PolicyDomain=%s', (domain, dimension) => {
@@ -79,6 +81,35 @@ test.each([
 
   expect(lines).toHaveLength(1);
   expect(JSON.parse(lines[0])).toMatchObject({ PolicyDomain: dimension });
+});
+
+test('an unpublished domain adds nothing to the result-type counts', () => {
+  const { metrics, lines } = capture({ publishedDomains: ['example.com'] });
+  metrics.reportStored('example.org', [policy([['sts-policy-fetch-error', 5]])]);
+
+  expect(lines.map((line) => JSON.parse(line))).toEqual([
+    expect.objectContaining({ PolicyDomain: 'other', ReportsReceived: 1, SuccessfulSessions: 7, FailedSessions: 4 }),
+  ]);
+});
+
+test('tlsa policies describe the same sessions again: counted only when the report has nothing else', () => {
+  const tlsa = (successful: number, failed: number) => ({
+    ...policy([['dnssec-invalid', failed]], successful, failed),
+    policyType: 'tlsa',
+  });
+  const both = capture();
+  both.metrics.reportStored('example.com', [policy([['certificate-expired', 4]]), tlsa(7, 4)]);
+  expect(both.lines.map((line) => JSON.parse(line))).toEqual([
+    expect.objectContaining({ SuccessfulSessions: 7, FailedSessions: 4 }),
+    expect.objectContaining({ ResultType: 'certificate-expired', FailedSessions: 4 }),
+  ]);
+
+  const daneOnly = capture();
+  daneOnly.metrics.reportStored('example.com', [tlsa(9, 1)]);
+  expect(daneOnly.lines.map((line) => JSON.parse(line))).toEqual([
+    expect.objectContaining({ SuccessfulSessions: 9, FailedSessions: 1 }),
+    expect.objectContaining({ ResultType: 'dnssec-invalid', FailedSessions: 1 }),
+  ]);
 });
 
 test('a rejection is one dimensionless ReportsRejected', () => {
