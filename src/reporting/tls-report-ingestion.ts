@@ -363,17 +363,17 @@ export class TlsReportIngestion extends Construct {
 }
 
 /**
- * Exactly what a handler does: read its raw input (the mail path) or write it (the HTTPS path), read and write
- * `reports/` (reading back tells a duplicate from a new report), write `rejected/`. `s3:ListBucket` makes a
- * missing key a 404 rather than a 403.
+ * Exactly what a handler does. The mail path reads its raw mail and records rejections under `rejected/`; the
+ * HTTPS path writes the raw body of accepted reports only and logs refusals. Both read and write `reports/`
+ * (reading back tells a duplicate from a new report); `s3:ListBucket` makes a missing key a 404 rather than a 403.
  */
 function grantReportAccess(bucket: s3.IBucket, grantee: iam.IGrantable, rawPrefix: string): void {
   const objects = (prefix: string) => bucket.arnForObjects(`${prefix}*`);
-  const rawAccess = rawPrefix === RAW_MAIL_PREFIX ? 's3:GetObject' : 's3:PutObject';
+  const mail = rawPrefix === RAW_MAIL_PREFIX;
   const statements = [
-    new iam.PolicyStatement({ actions: [rawAccess], resources: [objects(rawPrefix)] }),
+    new iam.PolicyStatement({ actions: [mail ? 's3:GetObject' : 's3:PutObject'], resources: [objects(rawPrefix)] }),
     new iam.PolicyStatement({ actions: ['s3:GetObject', 's3:PutObject'], resources: [objects(REPORTS_PREFIX)] }),
-    new iam.PolicyStatement({ actions: ['s3:PutObject'], resources: [objects(REJECTED_PREFIX)] }),
+    ...(mail ? [new iam.PolicyStatement({ actions: ['s3:PutObject'], resources: [objects(REJECTED_PREFIX)] })] : []),
     new iam.PolicyStatement({ actions: ['s3:ListBucket'], resources: [bucket.bucketArn] }),
   ];
   for (const statement of statements) grantee.grantPrincipal.addToPrincipalPolicy(statement);

@@ -84,6 +84,85 @@ describe('gzip bomb', () => {
   });
 });
 
+describe('mails with many report parts', () => {
+  const part = (i: number, body: Buffer | string = gzipJson(reportObject({ 'report-id': `report-${i}` }))) => ({
+    contentType: 'application/tlsrpt+gzip',
+    filename: `r${i}.json.gz`,
+    body,
+  });
+  const parts = (count: number, body?: Buffer) => Array.from({ length: count }, (_, i) => part(i + 1, body));
+  /** A valid report that inflates to `size` bytes (padded with spaces, which gzip squeezes to almost nothing). */
+  const paddedReport = (size: number) => {
+    const text = JSON.stringify(reportObject());
+    return gzipSync(text + ' '.repeat(size - text.length));
+  };
+
+  test('up to 10 report parts are accepted', async () => {
+    const reports = await parseReportMail(reportMail(parts(10)));
+    expect(reports.map((r) => r.reportId)).toEqual(Array.from({ length: 10 }, (_, i) => `report-${i + 1}`));
+  });
+
+  test('11 report parts are rejected before any is decompressed', async () => {
+    // Gzip magic and garbage: decompressing any part would give "gzip data is corrupt".
+    const corrupt = Buffer.concat([Buffer.from([0x1f, 0x8b]), garbage(50)]);
+    expect(await reasonOf(() => parseReportMail(reportMail(parts(11, corrupt))))).toBe(
+      'mail has 11 report parts, over the limit of 10',
+    );
+  });
+
+  test('a mail with 2,000 tiny report parts is rejected by count', async () => {
+    const mail = reportMail(parts(2000, gzipSync('{}')));
+    expect(await reasonOf(() => parseReportMail(mail))).toBe('mail has 2000 report parts, over the limit of 10');
+  });
+
+  test('the part limit can be configured', async () => {
+    expect(await reasonOf(() => parseReportMail(reportMail(parts(3)), { maxReportParts: 2 }))).toBe(
+      'mail has 3 report parts, over the limit of 2',
+    );
+    expect(await parseReportMail(reportMail(parts(3)), { maxReportParts: 3 })).toHaveLength(3);
+  });
+
+  test('parts each under the decompression cap but together over it are rejected', async () => {
+    const options = { maxDecompressedBytes: MiB };
+    const body = paddedReport(300 * 1024);
+    // Each part alone is fine, and so are three (900 KiB in all).
+    expect(parseReportJson(body, options).reportId).toBe('report-1');
+    expect(await parseReportMail(reportMail(parts(3, body)), options)).toHaveLength(3);
+    // A fourth takes the mail to 1200 KiB.
+    expect(await reasonOf(() => parseReportMail(reportMail(parts(4, body)), options))).toBe(
+      'decompressed report parts exceed the 1048576-byte limit in total',
+    );
+  });
+
+  test('at the default cap: ten parts of 8 MiB each cannot inflate to 80 MiB', async () => {
+    const body = paddedReport(8 * MiB);
+    expect(parseReportJson(body).reportId).toBe('report-1');
+    expect(await reasonOf(() => parseReportMail(reportMail(parts(10, body))))).toBe(
+      'decompressed report parts exceed the 20971520-byte limit in total',
+    );
+  });
+
+  test('a first part over the cap on its own gets the per-part reason, with its name', async () => {
+    const big = paddedReport(2 * MiB);
+    expect(
+      await reasonOf(() => parseReportMail(reportMail([part(1, big), part(2)]), { maxDecompressedBytes: MiB })),
+    ).toBe('r1.json.gz: decompressed report exceeds the 1048576-byte limit');
+    // Later, it is the mail's total that is exceeded first.
+    expect(
+      await reasonOf(() => parseReportMail(reportMail([part(1), part(2, big)]), { maxDecompressedBytes: MiB })),
+    ).toBe('decompressed report parts exceed the 1048576-byte limit in total');
+  });
+
+  test('plain JSON parts do not use up the decompression budget (the mail size bounds them)', async () => {
+    const plain = JSON.stringify(reportObject()) + ' '.repeat(600 * 1024);
+    const mail = reportMail([
+      { contentType: 'application/tlsrpt+json', filename: 'plain.json', body: plain },
+      part(2, paddedReport(600 * 1024)),
+    ]);
+    expect(await parseReportMail(mail, { maxDecompressedBytes: MiB })).toHaveLength(2);
+  });
+});
+
 describe('hostile and broken input is rejected, never a crash', () => {
   const gzipped = gzipJson(reportObject());
 

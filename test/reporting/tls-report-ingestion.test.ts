@@ -249,6 +249,24 @@ describe('TlsReportIngestion options', () => {
     const reports = ingestion(stack, { https: true });
     reports.addPolicyDomain('Example.COM');
     reports.addPolicyDomain('example.org.');
+    const receiver = Object.values(
+      Template.fromStack(stack).findResources('AWS::Lambda::Function', {
+        Properties: { Description: 'cdk-mta-sts: accepts TLS-RPT reports over HTTPS' },
+      }),
+    )[0];
+    const receiverPolicy = Object.values(
+      Template.fromStack(stack).findResources('AWS::IAM::Policy', {
+        Properties: { Roles: [{ Ref: receiver.Properties.Role['Fn::GetAtt'][0] }] },
+      }),
+    )[0];
+    const bucketArn = { 'Fn::GetAtt': [expect.stringMatching(/^ReportsBucket/), 'Arn'] };
+    const objects = (prefix: string) => ({ 'Fn::Join': ['', [bucketArn, `/${prefix}*`]] });
+    // Refusals are logged, not stored: no rejected/ grant.
+    expect(receiverPolicy.Properties.PolicyDocument.Statement).toEqual([
+      { Action: 's3:PutObject', Effect: 'Allow', Resource: objects('raw/https/') },
+      { Action: ['s3:GetObject', 's3:PutObject'], Effect: 'Allow', Resource: objects('reports/') },
+      { Action: 's3:ListBucket', Effect: 'Allow', Resource: bucketArn },
+    ]);
     expect(reports.reportUris).toHaveLength(2);
     expect(reports.reportUris[0]).toBe('mailto:reports@tlsrpt.example.com');
     const template = Template.fromStack(stack);

@@ -19,13 +19,16 @@ export const POLICY_DOMAINS = 'POLICY_DOMAINS';
 /** Where SES's S3 action stores each received mail, as `raw/<messageId>` (its object key prefix). */
 export const RAW_MAIL_PREFIX = 'raw/';
 /**
- * Where the HTTPS receiver stores each POSTed body that passed the method, media type and size checks, as
- * `raw/https/<sha256 of the body>`.
+ * Where the HTTPS receiver stores the body of each accepted report (answered 201), as
+ * `raw/https/<sha256 of the body>`. Refused bodies are never stored.
  */
 export const RAW_HTTPS_PREFIX = 'raw/https/';
-/** Normalised reports: `reports/policy-domain=<domain>/date=<YYYY-MM-DD>/<dedup key>.json`. */
+/**
+ * Normalised reports: `reports/policy-domain=<domain>/date=<YYYY-MM-DD>/<dedup key>.json` from mail,
+ * `…/<dedup key>.https.json` from HTTPS (so that an unauthenticated HTTPS report never takes a mail report's key).
+ */
 export const REPORTS_PREFIX = 'reports/';
-/** Rejected inputs: `rejected/date=<YYYY-MM-DD>/<id>.json`. */
+/** Rejected mails: `rejected/date=<YYYY-MM-DD>/<SES message id>.json`. (HTTPS refusals are only logged.) */
 export const REJECTED_PREFIX = 'rejected/';
 
 export const DEFAULT_METRIC_NAMESPACE = 'MtaSts';

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { NormalisedReport, parseReportJson, ReportRejectedError } from '../parser';
 import { RAW_HTTPS_PREFIX } from './env';
-import { IngestDeps, IngestOutcome, rejectInput, storeReports } from './ingest';
+import { IngestDeps, IngestOutcome, storeReports } from './ingest';
 import { isPublishedDomain } from './published-domains';
 
 export interface HttpsIngestDeps extends IngestDeps {
@@ -39,16 +39,30 @@ function ownPolicies(report: NormalisedReport, published: readonly string[]): No
 }
 
 /**
+ * A body refused with 400 (not a report) or 403 (about no published domain). Only logged, never stored and never
+ * counted as `ReportsRejected`: the Function URL is open to anyone, so anything it recorded per refused request
+ * would let anonymous callers grow the bucket (or the rejection count, and the alarms watching it) without limit.
+ * `ReportsRejected` counts rejected mails only; HTTPS refusals are in the receiver's log, one line each.
+ */
+export interface HttpsRejection {
+  readonly outcome: 'rejected';
+  readonly reason: string;
+  /** SHA-256 of the body, as `raw/https/` would have named it: tells a resent body from a new one. */
+  readonly bodySha256: string;
+}
+
+/**
  * Answers one HTTPS report upload (RFC 8460 §5.4): 201 once the report is stored (also when it already was),
- * 405/415/413 for requests that are not report uploads (nothing stored), 400 for a body that is not a report and
- * 403 for a report about none of `publishedDomains` (both stored raw and recorded under `rejected/`). Of a report
- * about several domains, only the policies about published domains are stored. S3 errors throw (the sender sees
- * a 5xx and retries).
+ * 405/415/413 for requests that are not report uploads, 400 for a body that is not a report and 403 for a report
+ * about none of `publishedDomains`. The body is parsed and checked in memory first: only an accepted report is
+ * written (raw under `raw/https/`, normalised under `reports/` with channel `https`, see `channelDedupKey`);
+ * every refusal writes nothing. Of a report about several domains, only the policies about published domains are
+ * stored. S3 errors throw (the sender sees a 5xx and retries).
  */
 export async function receiveReport(
   request: HttpsReportRequest,
   deps: HttpsIngestDeps,
-): Promise<{ response: HttpsReportResponse; outcome?: IngestOutcome }> {
+): Promise<{ response: HttpsReportResponse; outcome?: IngestOutcome | HttpsRejection }> {
   if (request.method.toUpperCase() !== 'POST') {
     return { response: respond(405, 'method not allowed: POST a TLS report', { allow: 'POST' }) };
   }
@@ -62,32 +76,32 @@ export async function receiveReport(
   if (request.body.length === 0) return { response: respond(400, 'not a TLS report: the body is empty') };
 
   const id = createHash('sha256').update(request.body).digest('hex');
-  const source = `${RAW_HTTPS_PREFIX}${id}`;
-  const origin = { source, receivedAt: request.receivedAt };
-  await deps.store.putIfAbsent(source, request.body, mediaType);
-
-  const reject = async (status: number, reason: string, text: string) => {
-    const recorded = await rejectInput({ id, reason, ...origin }, deps);
-    return { response: respond(status, text), outcome: { outcome: 'rejected', source, reason, ...recorded } as const };
-  };
+  const refuse = (status: number, reason: string, text: string) => ({
+    response: respond(status, text),
+    outcome: { outcome: 'rejected', reason, bodySha256: id } as const,
+  });
   let report: NormalisedReport;
   try {
     report = parseReportJson(request.body, { maxInputBytes: deps.maxBytes, maxDecompressedBytes: deps.maxBytes });
   } catch (e) {
     if (!(e instanceof ReportRejectedError)) throw e;
-    return reject(400, e.reason, `not a TLS report: ${e.reason}`);
+    return refuse(400, e.reason, `not a TLS report: ${e.reason}`);
   }
 
   const own = ownPolicies(report, deps.publishedDomains);
   if (own.policies.length === 0) {
     const domains = [...new Set(report.policies.map((p) => (p.policyDomain ?? 'none').slice(0, 80)))];
-    return reject(
+    return refuse(
       403,
       `policy domain not published here: ${domains.slice(0, 5).join(', ') || 'none'}`,
       'report is not about a policy domain published here',
     );
   }
-  const objects = await storeReports([own], origin, deps);
+
+  // Accepted: the raw body first, so that the stored reports' `source` always exists.
+  const source = `${RAW_HTTPS_PREFIX}${id}`;
+  await deps.store.putIfAbsent(source, request.body, mediaType);
+  const objects = await storeReports([own], { source, channel: 'https', receivedAt: request.receivedAt }, deps);
   const created = objects.some((object) => object.created);
   return {
     response: respond(201, created ? 'stored' : 'already stored'),

@@ -39,7 +39,7 @@ export async function storeReports(
   return stored;
 }
 
-/** Records a rejection and counts it, once per input. */
+/** Records a rejected mail under `rejected/` and counts it, once per mail. (HTTPS refusals are only logged.) */
 export async function rejectInput(rejection: Rejection, deps: IngestDeps): Promise<{ key: string; created: boolean }> {
   const recorded = await deps.store.recordRejection(rejection);
   if (recorded.created) deps.metrics.reportRejected();

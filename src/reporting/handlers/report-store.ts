@@ -6,16 +6,24 @@ import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client } from 
 import { REJECTED_PREFIX, REPORTS_PREFIX } from './env';
 import { dedupKey, NormalisedPolicy, NormalisedReport, ReportRejectedError } from '../parser';
 
-/** Where a report came from: the raw object it was read from and when it was received. */
+/**
+ * How a report arrived: `mail` (SES, DKIM `PASS` required, RFC 8460 §3) or `https` (the Function URL, which
+ * anyone can POST to: RFC 8460 §5.4 has no authentication).
+ */
+export type Channel = 'mail' | 'https';
+
+/** Where a report came from: the raw object it was read from, how and when it was received. */
 export interface ReportOrigin {
   /** Key of the raw mail or HTTPS body in the report bucket. */
   readonly source: string;
+  readonly channel: Channel;
   /** ISO 8601 UTC receipt time (SES's or the HTTPS request's, so that a retry writes the same bytes). */
   readonly receivedAt: string;
 }
 
 /** One stored object: the report with only the policies of one policy domain, plus where it came from. */
 export interface StoredReport extends NormalisedReport, ReportOrigin {
+  /** {@link channelDedupKey}: the object's file name without `.json`. */
   readonly dedupKey: string;
 }
 
@@ -28,9 +36,13 @@ export interface StoredObject {
   readonly report: StoredReport;
 }
 
-export interface Rejection extends ReportOrigin {
-  /** Unique per input and stable across retries: the SES message id, or the SHA-256 of an HTTPS body. */
+/** A mail that is not an acceptable report. (HTTPS rejections are only logged: anyone can send them.) */
+export interface Rejection {
+  /** Unique per input and stable across retries: the SES message id. */
   readonly id: string;
+  /** Key of the raw mail in the report bucket. */
+  readonly source: string;
+  readonly receivedAt: string;
   readonly reason: string;
 }
 
@@ -52,6 +64,22 @@ export function policyDomainSegment(domain: string | null): string {
 /** `YYYY-MM-DD` of an ISO 8601 UTC date-time, or `unknown` for years outside 0000-9999. */
 function dateSegment(isoDateTime: string): string {
   return ISO_DATE.exec(isoDateTime)?.[1] ?? 'unknown';
+}
+
+/**
+ * The dedup key of a report as stored: {@link dedupKey} for mail, `<dedupKey>.https` for HTTPS.
+ *
+ * The dedup key is predictable (organisation, report-id, date range), and the HTTPS receiver is open to anyone, so a
+ * shared key would let a forged HTTPS report take the key of a genuine, DKIM-verified mail report before it arrives;
+ * the mail report would then be dropped as "already stored". Each channel therefore deduplicates only against
+ * itself: a mail report is always stored and counted, and a report delivered twice over one channel is still stored
+ * and counted once. The price: a reporter that sends the same report both by mail and by HTTPS is stored and counted
+ * twice (once per channel; the stored objects' `channel` tells them apart). HTTPS reports are unauthenticated by
+ * design (RFC 8460 §5.4, §7), so they can never be trusted to stand in for a mail report.
+ */
+export function channelDedupKey(report: NormalisedReport, channel: Channel): string {
+  const key = dedupKey(report);
+  return channel === 'mail' ? key : `${key}.${channel}`;
 }
 
 export function reportKey(policyDomain: string, startDatetime: string, key: string): string {
@@ -141,15 +169,17 @@ export class ReportStore {
   }
 
   /**
-   * Stores `report` as one object per policy domain (see {@link groupByPolicyDomain}), yielding each object as soon
-   * as it is stored, so that the caller can count it before a later put fails.
+   * Stores `report` as one object per policy domain (see {@link groupByPolicyDomain}) under its channel's dedup key
+   * (see {@link channelDedupKey}), yielding each object as soon as it is stored, so that the caller can count it
+   * before a later put fails.
    */
   async *storeReport(report: NormalisedReport, origin: ReportOrigin): AsyncGenerator<StoredObject> {
-    const key = dedupKey(report);
+    const key = channelDedupKey(report, origin.channel);
     for (const [policyDomain, policies] of groupByPolicyDomain(report)) {
       const content: StoredReport = {
         dedupKey: key,
         source: origin.source,
+        channel: origin.channel,
         receivedAt: origin.receivedAt,
         ...report,
         policies,

@@ -78,9 +78,16 @@ export interface ReportMail {
 export interface ParseOptions {
   /** Largest accepted input (mail or JSON file), in bytes. Default 20 MiB. */
   readonly maxInputBytes?: number;
-  /** Largest accepted decompressed report, in bytes; enforced while inflating. Default 20 MiB. */
+  /**
+   * Largest accepted decompressed report, in bytes; enforced while inflating. Default 20 MiB. In a mail it also caps
+   * the decompressed bytes of all its gzipped report parts together, so that one mail inflates to at most this much.
+   */
   readonly maxDecompressedBytes?: number;
+  /** Most report parts accepted in one mail; a mail with more is rejected before any is decompressed. Default 10. */
+  readonly maxReportParts?: number;
 }
 
 export const DEFAULT_MAX_INPUT_BYTES = 20 * 1024 * 1024;
 export const DEFAULT_MAX_DECOMPRESSED_BYTES = 20 * 1024 * 1024;
+/** Real senders put one report in a mail (RFC 8460 §5.3 allows several); 10 leaves room without inviting abuse. */
+export const DEFAULT_MAX_REPORT_PARTS = 10;

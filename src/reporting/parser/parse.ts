@@ -4,6 +4,7 @@ import { readReportMail } from './mime';
 import {
   DEFAULT_MAX_DECOMPRESSED_BYTES,
   DEFAULT_MAX_INPUT_BYTES,
+  DEFAULT_MAX_REPORT_PARTS,
   NormalisedReport,
   ParseOptions,
   ReportMail,
@@ -20,18 +21,8 @@ function asBuffer(bytes: Uint8Array): Buffer {
   return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
-/**
- * Parses one report given as JSON, plain or gzipped (told apart by the gzip magic bytes, not by any
- * declared type: some senders label plain JSON `application/tlsrpt+gzip`).
- *
- * @param mail what the carrying mail said, when there was one (used for `policy-domain` fallback and warnings)
- * @throws ReportRejectedError when the input is not a usable report
- */
-export function parseReportJson(bytes: Uint8Array, options?: ParseOptions, mail?: ReportMail): NormalisedReport {
-  checkInputSize(bytes, options, 'report');
-  const json = isGzip(bytes)
-    ? gunzipCapped(bytes, options?.maxDecompressedBytes ?? DEFAULT_MAX_DECOMPRESSED_BYTES)
-    : asBuffer(bytes);
+/** Parses the (decompressed) JSON text of one report. */
+function parseJsonText(json: Buffer, mail: ReportMail | undefined): NormalisedReport {
   const text = json.toString('utf8');
   // A UTF-8 byte order mark is not JSON, but is harmless.
   const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
@@ -47,22 +38,61 @@ export function parseReportJson(bytes: Uint8Array, options?: ParseOptions, mail?
 }
 
 /**
+ * Parses one report given as JSON, plain or gzipped (told apart by the gzip magic bytes, not by any
+ * declared type: some senders label plain JSON `application/tlsrpt+gzip`).
+ *
+ * @param mail what the carrying mail said, when there was one (used for `policy-domain` fallback and warnings)
+ * @throws ReportRejectedError when the input is not a usable report
+ */
+export function parseReportJson(bytes: Uint8Array, options?: ParseOptions, mail?: ReportMail): NormalisedReport {
+  checkInputSize(bytes, options, 'report');
+  const json = isGzip(bytes)
+    ? gunzipCapped(bytes, options?.maxDecompressedBytes ?? DEFAULT_MAX_DECOMPRESSED_BYTES)
+    : asBuffer(bytes);
+  return parseJsonText(json, mail);
+}
+
+/**
  * Parses a raw report mail (RFC 8460 §5.3) and returns one report per report part, in mail order.
  * All or nothing: if any report part is rejected, so is the mail.
  *
- * @throws ReportRejectedError when the mail has no report part or a report part is not a usable report
+ * One mail costs bounded memory whatever it holds: at most `maxReportParts` report parts (checked before any is
+ * decompressed), and at most `maxDecompressedBytes` inflated from all its gzipped parts together (enforced while
+ * inflating; plain JSON parts are already bounded by `maxInputBytes`, the size of the mail).
+ *
+ * @throws ReportRejectedError when the mail has no report part or too many, when its parts inflate to too much,
+ * or when a report part is not a usable report
  */
 export async function parseReportMail(raw: Uint8Array, options?: ParseOptions): Promise<NormalisedReport[]> {
   checkInputSize(raw, options, 'mail');
   const { mail, parts } = await readReportMail(raw);
   if (parts.length === 0) reject('mail has no TLS report part');
+  const maxParts = options?.maxReportParts ?? DEFAULT_MAX_REPORT_PARTS;
+  if (parts.length > maxParts) reject(`mail has ${parts.length} report parts, over the limit of ${maxParts}`);
+
+  const maxTotal = options?.maxDecompressedBytes ?? DEFAULT_MAX_DECOMPRESSED_BYTES;
+  const overTotal = `decompressed report parts exceed the ${maxTotal}-byte limit in total`;
+  let inflated = 0;
   return parts.map((part, i) => {
     const label = part.name ?? `part ${i + 1} (${part.mimeType})`;
     if (part.content.length === 0) reject(`report attachment ${label} is empty`);
     try {
-      return parseReportJson(part.content, options, mail);
+      checkInputSize(part.content, options, 'report');
+      let json: Buffer;
+      if (isGzip(part.content)) {
+        // Each part may inflate to what the earlier parts left; while nothing is used, that is the per-part cap.
+        const remaining = maxTotal - inflated;
+        json = gunzipCapped(part.content, remaining, remaining < maxTotal ? overTotal : undefined);
+        inflated += json.length;
+      } else {
+        json = asBuffer(part.content);
+      }
+      return parseJsonText(json, mail);
     } catch (e) {
-      if (e instanceof ReportRejectedError && parts.length > 1) reject(`${label}: ${e.reason}`);
+      // The total is about the mail, not about the part that happened to cross it.
+      if (e instanceof ReportRejectedError && parts.length > 1 && e.reason !== overTotal) {
+        reject(`${label}: ${e.reason}`);
+      }
       throw e;
     }
   });

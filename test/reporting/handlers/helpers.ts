@@ -18,6 +18,7 @@ export function sesEvent(
   messageId: string,
   dkim: SESReceiptStatus['status'] = 'PASS',
   timestamp: string = RECEIVED_AT,
+  virus: SESReceiptStatus['status'] = 'PASS',
 ): SESEvent {
   const verdict = (status: SESReceiptStatus['status']): SESReceiptStatus => ({ status });
   return {
@@ -47,7 +48,7 @@ export function sesEvent(
             processingTimeMillis: 512,
             recipients: ['tlsrpt@reports.example.com'],
             spamVerdict: verdict('PASS'),
-            virusVerdict: verdict('PASS'),
+            virusVerdict: verdict(virus),
             spfVerdict: verdict('PASS'),
             dkimVerdict: verdict(dkim),
             dmarcVerdict: verdict('PASS'),

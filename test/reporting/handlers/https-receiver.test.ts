@@ -1,15 +1,7 @@
 import { createHash } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import {
-  captureOutput,
-  domainMetrics,
-  fixture,
-  MULTI_DOMAIN_REPORT,
-  NOW,
-  REJECTED_METRICS,
-  resultTypeMetrics,
-} from './helpers';
+import { captureOutput, domainMetrics, fixture, MULTI_DOMAIN_REPORT, NOW, resultTypeMetrics } from './helpers';
 import { BUCKET, S3Server, startS3Server } from './s3-server';
 import { HttpsIngestDeps } from '../../../src/reporting/handlers/https-ingest';
 import { createHandler } from '../../../src/reporting/handlers/https-receiver.lambda';
@@ -20,7 +12,9 @@ type ReceiverModule = typeof import('../../../src/reporting/handlers/https-recei
 
 const MAX_BYTES = 64 * 1024;
 const RECEIVED_AT = NOW.toISOString();
-const RFC_REPORT_KEY = 'reports/policy-domain=company-y.example/date=2016-04-01/578103e6463443fdfc7dbb13e797caa1.json';
+// HTTPS reports are stored under `<dedup key>.https`: they never take the key of a (DKIM-verified) mail report.
+const RFC_REPORT_KEY =
+  'reports/policy-domain=company-y.example/date=2016-04-01/578103e6463443fdfc7dbb13e797caa1.https.json';
 const TEXT = { 'content-type': 'text/plain; charset=utf-8' };
 
 let s3: S3Server;
@@ -82,8 +76,12 @@ function urlEvent({ method = 'POST', contentType, body, base64 = true }: Upload)
   };
 }
 
+function sha256(body: Buffer): string {
+  return createHash('sha256').update(body).digest('hex');
+}
+
 function rawKey(body: Buffer): string {
-  return `raw/https/${createHash('sha256').update(body).digest('hex')}`;
+  return `raw/https/${sha256(body)}`;
 }
 
 const rfcJson = () => fixture('parsedmarc-rfc8460.json');
@@ -128,8 +126,9 @@ describe('201: stored', () => {
     const stored = await s3.get(RFC_REPORT_KEY);
     expect(stored.contentType).toBe('application/json');
     expect(JSON.parse(stored.body)).toEqual({
-      dedupKey: '578103e6463443fdfc7dbb13e797caa1',
+      dedupKey: '578103e6463443fdfc7dbb13e797caa1.https',
       source: rawKey(body),
+      channel: 'https',
       receivedAt: RECEIVED_AT,
       organizationName: 'Company-X',
       reportId: '5065427c-23d3-47ca-b6e0-946ea0e8c4be',
@@ -231,7 +230,7 @@ describe('201: stored', () => {
     const body = Buffer.from(JSON.stringify(MULTI_DOMAIN_REPORT));
     await handler(urlEvent({ contentType: 'application/tlsrpt+json', body }));
 
-    const key = 'reports/policy-domain=example.com/date=2024-09-04/3377f0c14e4b27e999f06bf94c6697a7.json';
+    const key = 'reports/policy-domain=example.com/date=2024-09-04/3377f0c14e4b27e999f06bf94c6697a7.https.json';
     expect(await s3.keys()).toEqual([rawKey(body), key]);
     const stored = JSON.parse((await s3.get(key)).body) as { policies: { policyDomain: string }[] };
     expect(stored.policies.map((p) => p.policyDomain)).toEqual(['example.com', 'example.com']);
@@ -244,7 +243,7 @@ describe('201: stored', () => {
     await handler(urlEvent({ contentType: 'application/tlsrpt+json', body }));
 
     expect((await s3.keys()).filter((key) => key.startsWith('reports/'))).toEqual([
-      'reports/policy-domain=mx1.example.net/date=2024-09-04/3377f0c14e4b27e999f06bf94c6697a7.json',
+      'reports/policy-domain=mx1.example.net/date=2024-09-04/3377f0c14e4b27e999f06bf94c6697a7.https.json',
     ]);
   });
 });
@@ -303,23 +302,18 @@ describe('4xx: refused', () => {
       `decompressed report exceeds the ${MAX_BYTES}-byte limit`,
     ],
     ['truncated gzip', gzipSync(rfcJson()).subarray(0, 100), 'gzip data is truncated'],
-  ])('400 for %s: kept raw and recorded under rejected/', async (_, body, reason) => {
+  ])('400 for %s: logged, storing and counting nothing', async (_, body, reason) => {
     expect(await handler(urlEvent({ contentType: 'application/tlsrpt+gzip', body }))).toEqual({
       statusCode: 400,
       headers: TEXT,
       body: `not a TLS report: ${reason}\n`,
     });
-    const id = rawKey(body).slice('raw/https/'.length);
-    expect(await s3.keys()).toEqual([rawKey(body), `rejected/date=2024-09-05/${id}.json`]);
-    expect(JSON.parse((await s3.get(`rejected/date=2024-09-05/${id}.json`)).body)).toEqual({
-      source: rawKey(body),
-      reason,
-      receivedAt: RECEIVED_AT,
-    });
-    expect(output.emf()).toEqual([REJECTED_METRICS]);
+    expect(await s3.keys()).toEqual([]);
+    expect(output.emf()).toEqual([]);
+    expect(output.logs()).toEqual([{ status: 400, outcome: 'rejected', reason, bodySha256: sha256(body) }]);
   });
 
-  test('403 for a report about a domain not published here: kept raw and recorded under rejected/', async () => {
+  test('403 for a report about a domain not published here: logged, storing and counting nothing', async () => {
     handler = createHandler(deps({ publishedDomains: ['example.com'] }));
     const body = fixture('cryinc-google.json');
 
@@ -328,22 +322,14 @@ describe('4xx: refused', () => {
       headers: TEXT,
       body: 'report is not about a policy domain published here\n',
     });
-    const id = rawKey(body).slice('raw/https/'.length);
-    expect(await s3.keys()).toEqual([rawKey(body), `rejected/date=2024-09-05/${id}.json`]);
-    expect(JSON.parse((await s3.get(`rejected/date=2024-09-05/${id}.json`)).body)).toEqual({
-      source: rawKey(body),
-      reason: 'policy domain not published here: foo-bar.io',
-      receivedAt: RECEIVED_AT,
-    });
-    expect(output.emf()).toEqual([REJECTED_METRICS]);
+    expect(await s3.keys()).toEqual([]);
+    expect(output.emf()).toEqual([]);
     expect(output.logs()).toEqual([
       {
         status: 403,
         outcome: 'rejected',
-        source: rawKey(body),
         reason: 'policy domain not published here: foo-bar.io',
-        key: `rejected/date=2024-09-05/${id}.json`,
-        created: true,
+        bodySha256: sha256(body),
       },
     ]);
   });
@@ -353,10 +339,28 @@ describe('4xx: refused', () => {
     const body = fixture('mail-auth-rpt03-invalid-policy-type.json');
 
     expect((await handler(urlEvent({ contentType: 'application/tlsrpt+json', body }))).statusCode).toBe(403);
-    const id = rawKey(body).slice('raw/https/'.length);
-    expect(JSON.parse((await s3.get(`rejected/date=2024-09-05/${id}.json`)).body)).toMatchObject({
-      reason: 'policy domain not published here: none',
-    });
+    expect(await s3.keys()).toEqual([]);
+    expect(output.logs()).toEqual([
+      { status: 403, outcome: 'rejected', reason: 'policy domain not published here: none', bodySha256: sha256(body) },
+    ]);
+  });
+
+  test('refusals never touch S3: a flood of distinct bad bodies costs no request to the bucket', async () => {
+    // A bucket that does not exist: any S3 request would throw NoSuchBucket.
+    handler = createHandler(deps({ store: new ReportStore(s3.client, 'no-such-bucket') }));
+    const send = jest.spyOn(s3.client, 'send');
+    const post = async (body: object) =>
+      (await handler(urlEvent({ contentType: 'application/tlsrpt+json', body: Buffer.from(JSON.stringify(body)) })))
+        .statusCode;
+
+    for (let i = 0; i < 20; i++) {
+      expect(await post({ hello: i })).toBe(400);
+      const forged = { ...MULTI_DOMAIN_REPORT, 'report-id': `forged-${i}` };
+      expect(await post({ ...forged, policies: [{ ...forged.policies[4] }] })).toBe(403);
+    }
+    expect(send).not.toHaveBeenCalled();
+    expect(output.emf()).toEqual([]);
+    expect(output.logs()).toHaveLength(40);
   });
 });
 

@@ -18,6 +18,7 @@ import { MailIngestDeps } from '../../../src/reporting/handlers/mail-ingest';
 import { ReportMetrics } from '../../../src/reporting/handlers/metrics';
 import { createHandler } from '../../../src/reporting/handlers/report-processor.lambda';
 import { ReportStore } from '../../../src/reporting/handlers/report-store';
+import { reportMail as multipartMail } from '../mail-builder';
 
 const MESSAGE_ID = 'o3vrnil0e2ic28trm7dfhrc2v0clambda4nbp0g01';
 const OTHER_MESSAGE_ID = 'q8k2mb4f1d0sj7g6v3lm9uakc5p0e1tr2nbo7h81';
@@ -79,6 +80,7 @@ describe('report mails', () => {
     expect(await storedJson(GOOGLE_KEY)).toEqual({
       dedupKey: 'fe14ed95b5d466236881b4149bd9dc3f',
       source: `raw/${MESSAGE_ID}`,
+      channel: 'mail',
       receivedAt: RECEIVED_AT,
       organizationName: 'Google Inc.',
       reportId: '2024-09-03T00:00:00Z_cardinalhealth.ca',
@@ -141,6 +143,7 @@ describe('report mails', () => {
     expect(await s3.keys()).toEqual([`raw/${MESSAGE_ID}`, key]);
     expect(await storedJson(key)).toMatchObject({
       source: `raw/${MESSAGE_ID}`,
+      channel: 'mail',
       receivedAt: RECEIVED_AT,
       mail: { dkimVerdict: 'PASS' },
     });
@@ -315,6 +318,64 @@ describe('rejections', () => {
       source: `raw/${MESSAGE_ID}`,
       reason: `dkim ${dkim}`,
       receivedAt: RECEIVED_AT,
+    });
+    expect(output.emf()).toEqual([REJECTED_METRICS]);
+  });
+
+  test('rejects a mail SES found a virus in as "virus FAIL", even with DKIM PASS', async () => {
+    await s3.put(`raw/${MESSAGE_ID}`, fixture('parsedmarc-google.com.eml'));
+    await handler(sesEvent(MESSAGE_ID, 'PASS', RECEIVED_AT, 'FAIL'));
+
+    expect(await s3.keys()).toEqual([`raw/${MESSAGE_ID}`, rejectedKey]);
+    expect(await storedJson(rejectedKey)).toEqual({
+      source: `raw/${MESSAGE_ID}`,
+      reason: 'virus FAIL',
+      receivedAt: RECEIVED_AT,
+    });
+    expect(output.emf()).toEqual([REJECTED_METRICS]);
+  });
+
+  test.each(['GRAY', 'PROCESSING_FAILED', 'DISABLED'] as const)(
+    'stores a DKIM-verified report whose virus verdict is %s (only FAIL rejects)',
+    async (virus) => {
+      await s3.put(`raw/${MESSAGE_ID}`, fixture('parsedmarc-google.com.eml'));
+      await handler(sesEvent(MESSAGE_ID, 'PASS', RECEIVED_AT, virus));
+
+      expect(await s3.keys()).toEqual([`raw/${MESSAGE_ID}`, GOOGLE_KEY]);
+    },
+  );
+
+  test.each([
+    ['DKIM FAIL', sesEvent(MESSAGE_ID, 'FAIL'), 'dkim FAIL'],
+    ['DKIM PROCESSING_FAILED', sesEvent(MESSAGE_ID, 'PROCESSING_FAILED'), 'dkim PROCESSING_FAILED'],
+    ['a virus', sesEvent(MESSAGE_ID, 'PASS', RECEIVED_AT, 'FAIL'), 'virus FAIL'],
+  ])('a mail ruled out by %s is rejected from the SES verdict alone, unread', async (_, event, reason) => {
+    // No raw mail in the bucket: reading it would throw NoSuchKey.
+    const read = jest.spyOn(ReportStore.prototype, 'read');
+    await handler(event);
+
+    expect(read).not.toHaveBeenCalled();
+    expect(await s3.keys()).toEqual([rejectedKey]);
+    expect(output.logs()).toEqual([
+      { outcome: 'rejected', source: `raw/${MESSAGE_ID}`, reason, key: rejectedKey, created: true },
+    ]);
+    expect(output.emf()).toEqual([REJECTED_METRICS]);
+  });
+
+  test('a virus and a DKIM failure together: the virus is the reason', async () => {
+    await handler(sesEvent(MESSAGE_ID, 'FAIL', RECEIVED_AT, 'FAIL'));
+    expect(await storedJson(rejectedKey)).toMatchObject({ reason: 'virus FAIL' });
+  });
+
+  test('the configured decompression cap also bounds all report parts of one mail together', async () => {
+    // Three parts of 400 KiB each: every one under the 1 MiB cap, together over it.
+    const padded = gzipSync(JSON.stringify(MULTI_DOMAIN_REPORT) + ' '.repeat(400 * 1024));
+    const part = (i: number) => ({ contentType: 'application/tlsrpt+gzip', filename: `r${i}.json.gz`, body: padded });
+    await deliver(multipartMail([part(1), part(2), part(3)]));
+
+    expect(await s3.keys()).toEqual([`raw/${MESSAGE_ID}`, rejectedKey]);
+    expect(await storedJson(rejectedKey)).toMatchObject({
+      reason: 'decompressed report parts exceed the 1048576-byte limit in total',
     });
     expect(output.emf()).toEqual([REJECTED_METRICS]);
   });

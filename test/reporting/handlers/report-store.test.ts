@@ -1,12 +1,13 @@
 import { BUCKET, S3Server, startS3Server } from './s3-server';
 import {
+  channelDedupKey,
   groupByPolicyDomain,
   policyDomainSegment,
   rejectionKey,
   ReportStore,
   reportKey,
 } from '../../../src/reporting/handlers/report-store';
-import { ReportRejectedError } from '../../../src/reporting/parser';
+import { dedupKey, ReportRejectedError } from '../../../src/reporting/parser';
 
 describe('policyDomainSegment', () => {
   test.each([
@@ -41,6 +42,25 @@ describe('keys', () => {
 
   test('rejectionKey partitions by the day of receipt', () => {
     expect(rejectionKey('2024-09-04T23:59:59.999Z', 'msg1')).toBe('rejected/date=2024-09-04/msg1.json');
+  });
+});
+
+describe('channelDedupKey', () => {
+  const report = {
+    organizationName: 'Google Inc.',
+    reportId: '2024-09-03T00:00:00Z_example.com',
+    contactInfo: null,
+    dateRange: { startDatetime: '2024-09-03T00:00:00Z', endDatetime: '2024-09-03T23:59:59Z' },
+    policies: [],
+    warnings: [],
+  };
+
+  test('mail reports keep the plain dedup key; HTTPS reports never share it', () => {
+    expect(channelDedupKey(report, 'mail')).toBe(dedupKey(report));
+    expect(channelDedupKey(report, 'https')).toBe(`${dedupKey(report)}.https`);
+    expect(reportKey('example.com', report.dateRange.startDatetime, channelDedupKey(report, 'https'))).toBe(
+      `reports/policy-domain=example.com/date=2024-09-03/${dedupKey(report)}.https.json`,
+    );
   });
 });
 
