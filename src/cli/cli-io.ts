@@ -11,3 +11,13 @@ export const EXIT_USAGE = 2;
 
 /** A command-line mistake: printed as one line, exit code 2. */
 export class UsageError extends Error {}
+
+/** Validation failures are the user's input, so they exit like usage errors rather than as crashes. */
+export function asUsageError<T>(validate: () => T): T {
+  try {
+    return validate();
+  } catch (error) {
+    if (error instanceof UsageError) throw error;
+    throw new UsageError((error as Error).message);
+  }
+}

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { CliIo, EXIT_OK, UsageError } from './cli-io';
+import { asUsageError, CliIo, EXIT_OK, UsageError } from './cli-io';
 import { normalizeDomainName } from '../policy/domain-name';
 import { toMtaStsMode } from '../policy/mode';
 import {
@@ -112,16 +112,6 @@ function parseMaxAge(text: string | undefined): number {
     );
   }
   return seconds;
-}
-
-/** Validation failures are the user's input, so they exit like usage errors rather than as crashes. */
-function asUsageError<T>(validate: () => T): T {
-  try {
-    return validate();
-  } catch (error) {
-    if (error instanceof UsageError) throw error;
-    throw new UsageError((error as Error).message);
-  }
 }
 
 function formatPublication(publication: PolicyPublication, document: PolicyDocument): string {

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { GetObjectCommand, paginateListObjectsV2, S3Client } from '@aws-sdk/client-s3';
-import { CliIo, EXIT_FAILED, EXIT_OK, EXIT_USAGE, UsageError } from './cli-io';
+import { asUsageError, CliIo, EXIT_FAILED, EXIT_OK, EXIT_USAGE, UsageError } from './cli-io';
 import { normalizeDomainName, normalizeMxPattern } from '../policy/domain-name';
 import { REPORTS_PREFIX } from '../reporting/handlers/env';
 import {
@@ -190,16 +190,6 @@ function percent(text: string | undefined): number {
     );
   }
   return n;
-}
-
-/** Validation failures are the user's input, so they exit like usage errors rather than as crashes. */
-function asUsageError<T>(validate: () => T): T {
-  try {
-    return validate();
-  } catch (error) {
-    if (error instanceof UsageError) throw error;
-    throw new UsageError((error as Error).message);
-  }
 }
 
 function oneLine(message: string): string {
