@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
-// The AWS SDK is provided by the Lambda runtime and left out of the bundles, hence a devDependency.
-// eslint-disable-next-line import/no-extraneous-dependencies
+// In Lambda the SDK comes from the runtime (left out of the bundle); the CLI uses the bundled dependency.
 import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { REJECTED_PREFIX, REPORTS_PREFIX } from './env';
 import { dedupKey, NormalisedPolicy, NormalisedReport, ReportRejectedError } from '../parser';
