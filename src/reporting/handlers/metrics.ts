@@ -1,6 +1,6 @@
-import { NormalisedPolicy } from '../parser';
 import { EmfWriter, EmfWriterOptions } from '../../monitoring/emf';
 import { ReportDimension, ReportMetric } from '../metric-names';
+import { NormalisedPolicy } from '../parser';
 import { RESULT_TYPES } from '../result-types';
 
 export const OTHER = 'other';
