@@ -1,8 +1,4 @@
-import {
-  ListResourceRecordSetsCommand,
-  ListResourceRecordSetsCommandInput,
-  Route53Client,
-} from '@aws-sdk/client-route-53';
+import { ListResourceRecordSetsCommand, Route53Client, RRType } from '@aws-sdk/client-route-53';
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { mxRecordHost } from './coverage';
 import { checkDomains, DomainCheckError, DomainDrift, DriftSources, LiveMx } from './drift-check';
@@ -17,9 +13,8 @@ import {
   policyObjectKey,
 } from './env';
 import { parsePolicyFile, PolicyFileCheck } from './policy-file';
+import { firstPageStart, MX, nextPageStart, PageStart, recordName } from '../../dns/mx-record-pages';
 import { requireEnv } from '../../reporting/handlers/env';
-
-const MX = 'MX';
 
 export interface MxDriftCheckConfig {
   readonly domains: readonly DriftCheckDomain[];
@@ -51,21 +46,25 @@ export function awsSources(route53: Route53Client, s3: S3Client, bucket: string)
 
 /**
  * Every MX host of the domain's record sets. Weighted, latency or geolocation routing gives several MX record sets
- * for the one name, each with its own identifier; all may be served, so all count. Record sets come in (name,
- * type, identifier) order from the start given, so paging stops at the first one past the domain's MX.
+ * for the one name, each with its own identifier; all may be served, so all count. Paging is the same as the
+ * deploy-time MX discovery's, which stops at the first record set past the domain's MX and refuses a page Route 53
+ * returns twice.
  */
 async function listLiveMx(route53: Route53Client, hostedZoneId: string, domainName: string): Promise<LiveMx> {
-  const recordName = `${domainName}.`;
   const found = new Set<string>();
-  let input: ListResourceRecordSetsCommandInput = {
-    HostedZoneId: hostedZoneId,
-    StartRecordName: recordName,
-    StartRecordType: MX,
-  };
-  for (;;) {
-    const page = await route53.send(new ListResourceRecordSetsCommand(input));
+  let start: PageStart | undefined = firstPageStart(`${domainName}.`);
+  while (start !== undefined) {
+    const current: PageStart = start;
+    const page = await route53.send(
+      new ListResourceRecordSetsCommand({
+        HostedZoneId: hostedZoneId,
+        ...current,
+        // Route 53 hands back its own NextRecordType, so this is always one of its types.
+        StartRecordType: current.StartRecordType as RRType,
+      }),
+    );
     for (const recordSet of page.ResourceRecordSets ?? []) {
-      if (!isDomainMx(recordSet.Name, recordSet.Type, recordName)) return liveMxOf(found);
+      if (recordSet.Type !== MX || recordName(recordSet.Name ?? '') !== domainName) continue;
       if (recordSet.AliasTarget) {
         throw new Error(
           `the MX record set is an alias to ${recordSet.AliasTarget.DNSName}, which this check does not follow`,
@@ -73,18 +72,9 @@ async function listLiveMx(route53: Route53Client, hostedZoneId: string, domainNa
       }
       for (const record of recordSet.ResourceRecords ?? []) found.add(mxRecordHost(record.Value ?? ''));
     }
-    if (!page.IsTruncated || !isDomainMx(page.NextRecordName, page.NextRecordType, recordName)) return liveMxOf(found);
-    input = {
-      ...input,
-      StartRecordName: page.NextRecordName,
-      StartRecordType: page.NextRecordType,
-      StartRecordIdentifier: page.NextRecordIdentifier,
-    };
+    start = nextPageStart(page, domainName, current);
   }
-}
-
-function isDomainMx(name: string | undefined, type: string | undefined, recordName: string): boolean {
-  return type === MX && name?.toLowerCase() === recordName;
+  return liveMxOf(found);
 }
 
 function liveMxOf(found: Set<string>): LiveMx {

@@ -2,14 +2,7 @@ import { CloudFrontClient, CreateInvalidationCommand } from '@aws-sdk/client-clo
 import { ListResourceRecordSetsCommand, Route53Client, RRType } from '@aws-sdk/client-route-53';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
-import {
-  firstPageStart,
-  mxHostsFromRecordSets,
-  nextPageStart,
-  PageStart,
-  RecordSet,
-  RECORD_SETS_PER_PAGE,
-} from './mx-records';
+import { mxHostsFromRecordSets } from './mx-records';
 import {
   parsePublishPolicyProperties,
   POLICY_CACHE_CONTROL,
@@ -17,6 +10,7 @@ import {
   POLICY_PATH,
   PublishPolicyRequest,
 } from './publication';
+import { firstPageStart, nextPageStart, PageStart, RecordSet, RECORD_SETS_PER_PAGE } from '../../dns/mx-record-pages';
 import { renderPolicyDocument } from '../../policy/policy-document';
 
 // Route 53 allows five requests a second per account; several domains deploying at once can hit that.

@@ -304,6 +304,29 @@ describe('live MX', () => {
     ]);
   });
 
+  test('a page Route 53 returns twice is an error, not an endless loop', async () => {
+    const zone = 'Z0LOOPINGPAGES000001';
+    route53Mock.on(ListResourceRecordSetsCommand).resolves({
+      ResourceRecordSets: [mxSet('example.com.', '10 mx1.example.com.')],
+      IsTruncated: true,
+      NextRecordName: 'example.com.',
+      NextRecordType: 'MX',
+      MaxItems: 1,
+    });
+
+    await run([{ domainName: 'example.com', hostedZoneId: zone }]);
+
+    expect(output.rawEmf()).toBe(ERROR_LINE);
+    expect(output.logs()).toEqual([
+      {
+        policyDomain: 'example.com',
+        status: 'error',
+        error: `reading MX from hosted zone ${zone}: Error: Route 53 returned the same page of hosted zone records twice (at example.com. MX)`,
+      },
+    ]);
+    expect(route53Mock.commandCalls(ListResourceRecordSetsCommand)).toHaveLength(1);
+  });
+
   test('an MX value that is not "<priority> <host>" is an error', async () => {
     const zone = 'Z0BADMX0000000000001';
     route53Mock
