@@ -1,9 +1,10 @@
 import { awscdk, javascript } from 'projen';
 import { UpdateSnapshot } from 'projen/lib/javascript';
 
-// The lowest aws-cdk-lib with every API we use (Runtime.NODEJS_22_X arrived in 2.168.0;
-// S3BucketOrigin.withOriginAccessControl in 2.156.0).
-const CDK_FLOOR = '2.168.0';
+// The lowest aws-cdk-lib whose own functions (provider framework, cross-region helpers) use a Lambda runtime
+// AWS still lets you create: 2.197.0 moved them from nodejs20.x (blocked since 31 August 2026) to nodejs22.x.
+// It also has CfnDistributionTenant and CfnConnectionGroup (2.194.0).
+const CDK_FLOOR = '2.197.0';
 
 const project = new awscdk.AwsCdkConstructLibrary({
   name: 'cdk-mta-sts',
@@ -47,7 +48,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
   // The readiness command reads reports from S3 on the user's machine.
   bundledDeps: ['tldts', 'postal-mime', '@aws-sdk/client-s3'],
   devDeps: [
-    'cdk-nag@2.36.50',
+    'cdk-nag@2.37.55',
     'ts-node',
     '@types/node@^20',
     '@types/aws-lambda',
