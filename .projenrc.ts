@@ -72,6 +72,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
 
 for (const pattern of ['/examples/', '/bench/', '/.ci/', 'cdk.out']) project.addPackageIgnore(pattern);
 
+// Fixtures are real mails: keep their bytes (CRLF line ends included) exactly as copied.
+project.gitattributes.addAttributes('/test/fixtures/**', '-text');
+
 // Drop the TypeScript import resolver: its native bindings are missing from our registry (see DEVELOPERS notes).
 project.deps.removeDependency('eslint-import-resolver-typescript');
 project.tryFindObjectFile('.eslintrc.json')?.addDeletionOverride('settings.import/resolver.typescript');

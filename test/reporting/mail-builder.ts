@@ -1,8 +1,8 @@
 import * as path from 'node:path';
 import { gzipSync } from 'node:zlib';
 
-/** The shared fixtures, checked out beside the repository (`<repo>/../shared`). */
-export const FIXTURES = path.resolve(__dirname, '../../../shared/fixtures/tlsrpt');
+/** The TLS-RPT fixtures kept in the repository (sources and licences in their README). */
+export const FIXTURES = path.resolve(__dirname, '../fixtures/tlsrpt');
 
 /** A small valid RFC 8460 report; `overrides` replace top-level members (undefined removes one). */
 export function reportObject(overrides: Record<string, unknown> = {}): Record<string, unknown> {

@@ -3,8 +3,8 @@ import * as path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import type { SESEvent, SESReceiptStatus } from 'aws-lambda';
 
-/** The shared fixtures, next to the repository (`../shared` from its root). */
-export const FIXTURES = path.resolve(__dirname, '../../../../shared/fixtures/tlsrpt');
+/** The TLS-RPT fixtures kept in the repository (sources and licences in their README). */
+export const FIXTURES = path.resolve(__dirname, '../../fixtures/tlsrpt');
 
 export function fixture(name: string): Buffer {
   return readFileSync(path.join(FIXTURES, name));
