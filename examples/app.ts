@@ -3,9 +3,9 @@ import * as route53 from 'aws-cdk-lib/aws-route53';
 import { MtaSts, MtaStsMode, TlsReportIngestion } from '../src';
 
 /**
- * The example app: MTA-STS in testing mode for example.com, from a stack in eu-west-1 (so the certificate goes
- * to the shared us-east-1 stack), with a TLS-RPT report ingestion (mail and HTTPS). The zone is imported by id, so no AWS account is
- * needed to synthesize it.
+ * The example app: MTA-STS in testing mode for example.com, from a stack in eu-west-1 with no extra flags (the
+ * policy host's certificate is CloudFront-managed, so nothing goes to us-east-1), with a TLS-RPT report ingestion
+ * (mail and HTTPS). The zone is imported by id, so no AWS account is needed to synthesize it.
  */
 export function buildExampleApp(outdir?: string): {
   app: App;
@@ -16,7 +16,6 @@ export function buildExampleApp(outdir?: string): {
   const app = new App({ outdir });
   const stack = new Stack(app, 'MailSecurity', {
     env: { account: '111111111111', region: 'eu-west-1' },
-    crossRegionReferences: true,
   });
 
   const hostedZone = route53.HostedZone.fromHostedZoneAttributes(stack, 'Zone', {

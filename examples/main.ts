@@ -6,9 +6,15 @@ const outdir = path.join(__dirname, '..', 'cdk.out');
 const { app, stack, mtaSts, reporting } = buildExampleApp(outdir);
 const assembly = app.synth();
 
+interface RecordSetProperties {
+  Name: unknown;
+  Type: string;
+  TTL?: string;
+  ResourceRecords?: unknown[];
+}
 interface RecordSet {
   Type: string;
-  Properties: { Name: unknown; Type: string; TTL?: string; ResourceRecords?: unknown[] };
+  Properties: RecordSetProperties & { RecordSets?: RecordSetProperties[] };
 }
 
 /** Values known only at deploy time are shown as <LogicalId.Attribute>. */
@@ -27,10 +33,13 @@ const lines: string[] = [
   'DNS records:',
 ];
 const template = assembly.getStackByName(stack.stackName).template as { Resources: Record<string, RecordSet> };
-for (const resource of Object.values(template.Resources)) {
-  if (resource.Type !== 'AWS::Route53::RecordSet') continue;
-  const { Name, Type, TTL, ResourceRecords } = resource.Properties;
-  const value = ResourceRecords ? ResourceRecords.map(render).join(' ') : '(alias to the CloudFront distribution)';
+const recordSets = Object.values(template.Resources).flatMap((resource) => {
+  if (resource.Type === 'AWS::Route53::RecordSet') return [resource.Properties];
+  if (resource.Type === 'AWS::Route53::RecordSetGroup') return resource.Properties.RecordSets ?? [];
+  return [];
+});
+for (const { Name, Type, TTL, ResourceRecords } of recordSets) {
+  const value = (ResourceRecords ?? []).map(render).join(' ');
   lines.push(`  ${render(Name).padEnd(28)} ${(TTL ?? '').padStart(4)} ${Type.padEnd(5)} ${value}`);
 }
 lines.push('', `Policy file ${mtaSts.policyUrl} (Content-Type: text/plain, CRLF line endings):`);

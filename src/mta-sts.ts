@@ -12,8 +12,9 @@ import { DEFAULT_MAX_AGE } from './policy/default-max-age';
 import { MtaStsMode } from './policy/mode';
 import { MtaStsPolicy } from './policy/mta-sts-policy';
 import { maxAgeAdvice, policyAdvice } from './policy/policy-document';
+import { claimPolicyDomain } from './policy-domain-registry';
 import { MtaStsPolicySite } from './policy-site/mta-sts-policy-site';
-import { PolicyBucket } from './policy-site/policy-bucket';
+import { PolicyHost } from './policy-site/policy-host';
 import { TlsReportIngestion } from './reporting/tls-report-ingestion';
 
 /**
@@ -90,9 +91,10 @@ export interface MtaStsProps {
   readonly mxDriftCheck?: boolean;
 
   /**
-   * A certificate for `mta-sts.<domainName>`; it must be in us-east-1, where CloudFront reads certificates.
+   * Your own certificate for `mta-sts.<domainName>`; it must be in us-east-1, where CloudFront reads certificates.
+   * It goes on the domain's distribution tenant (`Customizations.Certificate`).
    *
-   * @default - a DNS-validated certificate, created in us-east-1 (in a shared sibling stack when this stack is elsewhere)
+   * @default - a certificate CloudFront requests, validates and renews itself (no ACM certificate of yours, no us-east-1 stack)
    */
   readonly certificate?: acm.ICertificate;
 
@@ -102,22 +104,17 @@ export interface MtaStsProps {
    * @default Duration.minutes(5)
    */
   readonly recordTtl?: Duration;
-
-  /**
-   * The CloudFront price class of the policy host.
-   *
-   * @default cloudfront.PriceClass.PRICE_CLASS_100
-   */
-  readonly priceClass?: cloudfront.PriceClass;
 }
 
 /**
  * MTA-STS (RFC 8461) and TLS-RPT (RFC 8460) for one mail domain hosted in Route 53.
  *
- * Creates the policy host `https://mta-sts.<domain>/.well-known/mta-sts.txt` (S3, CloudFront, ACM), the
+ * Creates the policy host `https://mta-sts.<domain>/.well-known/mta-sts.txt` (a tenant of the stack's multi-tenant
+ * CloudFront distribution, with a CloudFront-managed certificate, serving the stack's private S3 bucket), the
  * `_mta-sts.<domain>` TXT record carrying an id derived from the policy bytes, and the `_smtp._tls.<domain>`
- * TXT record when there are report destinations. A changed `_mta-sts` record is applied only after the new
- * policy is uploaded and its CloudFront invalidation has completed.
+ * TXT record when there are report destinations. A changed `_mta-sts` record is applied only after the stack's
+ * publisher has fetched the new policy over HTTPS through CloudFront. Everything lives in the construct's own
+ * stack, in any region: no us-east-1 stack and no cross-region references.
  *
  * @example
  * declare const zone: route53.IHostedZone;
@@ -141,25 +138,32 @@ export class MtaSts extends Construct {
   /** `https://mta-sts.<domain>/.well-known/mta-sts.txt` */
   public readonly policyUrl: string;
 
-  /** The CloudFront distribution of the policy host. */
+  /** The stack's multi-tenant CloudFront distribution, shared by every `MtaSts` in the stack. */
   public readonly distribution: cloudfront.IDistribution;
+
+  /** This domain's distribution tenant. */
+  public readonly tenant: cloudfront.CfnDistributionTenant;
 
   /** The bucket holding the policy file (shared by every `MtaSts` in the stack). */
   public readonly bucket: s3.IBucket;
 
-  /** The certificate of the policy host. */
-  public readonly certificate: acm.ICertificate;
+  /** The certificate you passed; undefined when CloudFront manages it. */
+  public readonly certificate?: acm.ICertificate;
 
   /** The `_mta-sts` and `_smtp._tls` records. */
   public readonly records: MtaStsRecords;
 
-  /** Fires when live MX hosts are not covered by the policy served, unless `mxDriftCheck` is false. */
+  /**
+   * Fires when a live MX host of any domain the stack's drift check covers is not covered by the policy served,
+   * unless `mxDriftCheck` is false. One alarm per stack: the check's log names the domain and hosts.
+   */
   public readonly mxDriftAlarm?: cloudwatch.IAlarm;
 
   constructor(scope: Construct, id: string, props: MtaStsProps) {
     super(scope, id);
 
     this.domainName = resolvePolicyDomain(props.hostedZone, props.domainName);
+    claimPolicyDomain(this, this.domainName);
     const reportUris = [...(props.reportUris ?? []), ...(props.reporting?.reportUris ?? [])];
     props.reporting?.addPolicyDomain(this.domainName, props.mode);
 
@@ -171,14 +175,14 @@ export class MtaSts extends Construct {
       maxAge: props.maxAge,
       mxRefreshToken: props.mxRefreshToken,
       certificate: props.certificate,
-      priceClass: props.priceClass,
     });
     this.policy = site.policy;
     this.policyId = site.policyId;
     this.policyUrl = site.policyUrl;
     this.distribution = site.distribution;
     this.bucket = site.bucket;
-    this.certificate = site.certificate;
+    this.tenant = site.tenant;
+    this.certificate = props.certificate;
 
     this.records = new MtaStsRecords(this, 'Records', {
       hostedZone: props.hostedZone,
@@ -188,7 +192,7 @@ export class MtaSts extends Construct {
       ttl: props.recordTtl,
     });
     // RFC 8461 §8.1: a sender that sees the new id must be able to fetch the new policy.
-    this.records.stsRecord.node.addDependency(site.ready);
+    this.records.recordSetGroup.node.addDependency(site.ready);
 
     if (props.mxDriftCheck ?? true) {
       const check = driftCheckOf(this, props.reporting?.metricNamespace);
@@ -232,5 +236,5 @@ function driftCheckOf(scope: Construct, metricNamespace: string | undefined): Mx
     }
     return existing;
   }
-  return new MxDriftCheck(stack, id, { bucket: PolicyBucket.of(scope).bucket, metricNamespace });
+  return new MxDriftCheck(stack, id, { bucket: PolicyHost.of(scope).bucket, metricNamespace });
 }

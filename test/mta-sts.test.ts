@@ -1,20 +1,31 @@
-import * as fs from 'node:fs';
-import * as path from 'node:path';
-import { App, CfnParameter, Duration, Stack, Tags } from 'aws-cdk-lib';
+import { App, Duration, Stack, Tags } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
-import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import { MtaSts, MtaStsMode, MtaStsProps, TlsReportIngestion } from '../src';
 
 const ACCOUNT = '111111111111';
 const CERT_ARN = 'arn:aws:acm:us-east-1:111111111111:certificate/00000000-0000-0000-0000-000000000000';
 
-function stackIn(region: string | undefined, app = new App(), id = 'Stack', crossRegionReferences = true): Stack {
-  return new Stack(app, id, {
-    env: region ? { account: ACCOUNT, region } : undefined,
-    crossRegionReferences: region ? crossRegionReferences : undefined,
-  });
+function stackIn(region: string | undefined, app = new App(), id = 'Stack'): Stack {
+  return new Stack(app, id, { env: region ? { account: ACCOUNT, region } : undefined });
+}
+
+/** A TXT record set from the template's record set groups. */
+function txtRecord(template: Template, name: string): Record<string, unknown> | undefined {
+  return Object.values(template.findResources('AWS::Route53::RecordSetGroup'))
+    .flatMap((group) => group.Properties.RecordSets as Array<Record<string, unknown>>)
+    .find((set) => set.Name === name && set.Type === 'TXT');
+}
+
+function only(template: Template, type: string): { [key: string]: any } {
+  const resources = Object.entries(template.findResources(type));
+  expect(resources).toHaveLength(1);
+  return { id: resources[0][0], ...resources[0][1] };
+}
+
+function publisherPolicies(template: Template): Array<Record<string, unknown>> {
+  return only(template, 'Custom::MtaStsPolicies').Properties.Policies;
 }
 
 function zoneIn(stack: Stack, zoneName = 'example.com'): route53.IHostedZone {
@@ -34,15 +45,29 @@ function mtaSts(stack: Stack, overrides: Partial<MtaStsProps> = {}, id = 'MtaSts
   });
 }
 
-describe('MtaSts in a us-east-1 stack', () => {
+describe('MtaSts in a eu-west-1 stack with no extra flags', () => {
+  let app: App;
   let stack: Stack;
   let construct: MtaSts;
   let template: Template;
 
   beforeEach(() => {
-    stack = stackIn('us-east-1');
+    app = new App();
+    stack = stackIn('eu-west-1', app);
     construct = mtaSts(stack);
     template = Template.fromStack(stack);
+  });
+
+  test('one template holds everything: no us-east-1 stack, no cross-region reference', () => {
+    expect(app.synth().stacks.map((s) => s.stackName)).toEqual(['Stack']);
+    const json = JSON.stringify(template.toJSON());
+    expect(json).not.toMatch(/Fn::ImportValue|Fn::GetStackOutput|CrossRegion|ExportsWriter|ExportsReader/);
+    template.resourceCountIs('AWS::CertificateManager::Certificate', 0);
+    template.resourceCountIs('Custom::CDKBucketDeployment', 0);
+    template.resourceCountIs('AWS::Lambda::LayerVersion', 0);
+    for (const fn of Object.values(template.findResources('AWS::Lambda::Function'))) {
+      expect(fn.Properties.Runtime).toBe('nodejs22.x');
+    }
   });
 
   test('publishes the exact policy bytes and a 32-character id derived from them', () => {
@@ -53,55 +78,104 @@ describe('MtaSts in a us-east-1 stack', () => {
     expect(construct.policyUrl).toBe('https://mta-sts.example.com/.well-known/mta-sts.txt');
   });
 
-  test('_mta-sts TXT is one record with one string: v=STSv1; id=<id>', () => {
-    template.hasResourceProperties('AWS::Route53::RecordSet', {
-      Name: '_mta-sts.example.com.',
-      Type: 'TXT',
-      TTL: '300',
-      HostedZoneId: 'Z0EXAMPLE',
-      ResourceRecords: [`"v=STSv1; id=${construct.policyId}"`],
-    });
+  test('_mta-sts and _smtp._tls TXT: one record each, one string each, in one record set group', () => {
+    const group = only(template, 'AWS::Route53::RecordSetGroup');
+    expect(group.Properties.HostedZoneId).toBe('Z0EXAMPLE');
+    expect(group.Properties.RecordSets).toEqual([
+      {
+        Name: '_mta-sts.example.com.',
+        Type: 'TXT',
+        TTL: '300',
+        ResourceRecords: [`"v=STSv1; id=${construct.policyId}"`],
+      },
+      {
+        Name: '_smtp._tls.example.com.',
+        Type: 'TXT',
+        TTL: '300',
+        ResourceRecords: ['"v=TLSRPTv1; rua=mailto:tlsrpt@example.com"'],
+      },
+    ]);
   });
 
-  test('_smtp._tls TXT lists the report destinations without spaces', () => {
-    template.hasResourceProperties('AWS::Route53::RecordSet', {
-      Name: '_smtp._tls.example.com.',
-      Type: 'TXT',
-      TTL: '300',
-      ResourceRecords: ['"v=TLSRPTv1; rua=mailto:tlsrpt@example.com"'],
+  test('multi-tenant distribution: tenant-only, domain parameter picks the origin path, https only, GET/HEAD', () => {
+    const config = only(template, 'AWS::CloudFront::Distribution').Properties.DistributionConfig;
+    expect(config.ConnectionMode).toBe('tenant-only');
+    expect(config.TenantConfig).toEqual({
+      ParameterDefinitions: [
+        {
+          Name: 'domain',
+          Definition: { StringSchema: { Required: true, Comment: 'The policy domain: its folder in the bucket' } },
+        },
+      ],
     });
-  });
-
-  test('certificate for mta-sts.<domain> is created in this stack and DNS-validated in the zone', () => {
-    template.resourceCountIs('AWS::CertificateManager::Certificate', 1);
-    template.hasResourceProperties('AWS::CertificateManager::Certificate', {
-      DomainName: 'mta-sts.example.com',
-      ValidationMethod: 'DNS',
-      DomainValidationOptions: [{ DomainName: 'mta-sts.example.com', HostedZoneId: 'Z0EXAMPLE' }],
-    });
-  });
-
-  test('distribution: alias, TLS 1.2 2021, SNI, IPv6, https only, GET/HEAD, no error pages or root object', () => {
-    template.resourceCountIs('AWS::CloudFront::Distribution', 1);
-    const distribution = Object.values(template.findResources('AWS::CloudFront::Distribution'))[0];
-    const config = distribution.Properties.DistributionConfig;
-    expect(config.Aliases).toEqual(['mta-sts.example.com']);
-    expect(config.ViewerCertificate).toEqual({
-      AcmCertificateArn: { Ref: expect.stringMatching(/^MtaStsPolicySiteCertificate/) },
-      MinimumProtocolVersion: 'TLSv1.2_2021',
-      SslSupportMethod: 'sni-only',
-    });
-    expect(config.IPV6Enabled).toBe(true);
-    expect(config.PriceClass).toBe('PriceClass_100');
+    // Refused on multi-tenant distributions: IPv6 is the connection group's, and there is no price class.
+    expect(config.IPV6Enabled).toBeUndefined();
+    expect(config.PriceClass).toBeUndefined();
+    expect(config.Aliases).toBeUndefined();
+    expect(config.HttpVersion).toBe('http2and3');
     expect(config.DefaultCacheBehavior.ViewerProtocolPolicy).toBe('https-only');
     expect(config.DefaultCacheBehavior.AllowedMethods).toEqual(['GET', 'HEAD']);
     expect(config.DefaultCacheBehavior.Compress).toBe(false);
+    expect(config.DefaultCacheBehavior.ResponseHeadersPolicyId).toEqual({
+      Ref: expect.stringMatching(/ResponseHeadersPolicy/),
+    });
     expect(config.CustomErrorResponses).toBeUndefined();
     expect(config.DefaultRootObject).toBeUndefined();
     expect(config.Origins).toHaveLength(1);
-    expect(config.Origins[0].OriginPath).toBe('/example.com');
+    expect(config.Origins[0].OriginPath).toBe('/{{domain}}');
     expect(config.Origins[0].OriginAccessControlId).toEqual({ 'Fn::GetAtt': [expect.any(String), 'Id'] });
-    expect(config.Origins[0].S3OriginConfig).toEqual({ OriginAccessIdentity: '' });
+  });
+
+  test('a tenant per domain: its host name, its folder, a CloudFront-managed certificate, the connection group', () => {
+    const tenant = only(template, 'AWS::CloudFront::DistributionTenant');
+    const connectionGroup = only(template, 'AWS::CloudFront::ConnectionGroup');
+    expect(tenant.Properties).toMatchObject({
+      Domains: ['mta-sts.example.com'],
+      Enabled: true,
+      Parameters: [{ Name: 'domain', Value: 'example.com' }],
+      ManagedCertificateRequest: { PrimaryDomainName: 'mta-sts.example.com', ValidationTokenHost: 'cloudfront' },
+      ConnectionGroupId: { 'Fn::GetAtt': [connectionGroup.id, 'Id'] },
+      DistributionId: { Ref: only(template, 'AWS::CloudFront::Distribution').id },
+    });
+    expect(tenant.Properties.Customizations).toBeUndefined();
+    expect(connectionGroup.Properties).toMatchObject({ Ipv6Enabled: true, Enabled: true });
+  });
+
+  test('mta-sts.<domain> is a CNAME to the routing endpoint, created before the tenant', () => {
+    const cname = only(template, 'AWS::Route53::RecordSet');
+    const connectionGroup = only(template, 'AWS::CloudFront::ConnectionGroup');
+    expect(cname.Properties).toEqual({
+      Name: 'mta-sts.example.com.',
+      Type: 'CNAME',
+      TTL: '300',
+      HostedZoneId: 'Z0EXAMPLE',
+      ResourceRecords: [{ 'Fn::GetAtt': [connectionGroup.id, 'RoutingEndpoint'] }],
+    });
+    expect(only(template, 'AWS::CloudFront::DistributionTenant').DependsOn).toEqual([cname.id]);
+  });
+
+  test('CloudFront names carry the region and the stack UUID; HSTS and nosniff on the policy host', () => {
+    const suffix = [
+      '',
+      expect.arrayContaining([{ 'Fn::Select': [2, { 'Fn::Split': ['/', { Ref: 'AWS::StackId' }] }] }]),
+    ];
+    expect(only(template, 'AWS::CloudFront::DistributionTenant').Properties.Name).toEqual({ 'Fn::Join': suffix });
+    expect(only(template, 'AWS::CloudFront::ConnectionGroup').Properties.Name).toEqual({ 'Fn::Join': suffix });
+    const headers = only(template, 'AWS::CloudFront::ResponseHeadersPolicy').Properties.ResponseHeadersPolicyConfig;
+    expect(headers.Name).toEqual({ 'Fn::Join': suffix });
+    expect(headers.SecurityHeadersConfig).toEqual({
+      StrictTransportSecurity: { AccessControlMaxAgeSec: 31536000, IncludeSubdomains: false, Override: true },
+      ContentTypeOptions: { Override: true },
+    });
+    expect(only(template, 'AWS::CloudFront::CachePolicy').Properties.CachePolicyConfig.Name).toEqual({
+      'Fn::Join': suffix,
+    });
+    expect(only(template, 'AWS::CloudFront::OriginAccessControl').Properties.OriginAccessControlConfig.Name).toEqual({
+      'Fn::Join': suffix,
+    });
+    expect(JSON.stringify(only(template, 'AWS::CloudFront::DistributionTenant').Properties.Name)).toContain(
+      'example.com-eu-west-1-',
+    );
   });
 
   test('short cache: at most 300 seconds, nothing forwarded', () => {
@@ -119,9 +193,8 @@ describe('MtaSts in a us-east-1 stack', () => {
     });
   });
 
-  test('bucket is private, encrypted, TLS-only and not a website', () => {
-    template.resourceCountIs('AWS::S3::Bucket', 1);
-    const bucket = Object.values(template.findResources('AWS::S3::Bucket'))[0];
+  test('bucket is private, encrypted, TLS-only, retained, readable by the distribution only', () => {
+    const bucket = only(template, 'AWS::S3::Bucket');
     expect(bucket.Properties.PublicAccessBlockConfiguration).toEqual({
       BlockPublicAcls: true,
       BlockPublicPolicy: true,
@@ -136,11 +209,7 @@ describe('MtaSts in a us-east-1 stack', () => {
     template.hasResourceProperties('AWS::S3::BucketPolicy', {
       PolicyDocument: {
         Statement: Match.arrayWith([
-          Match.objectLike({
-            Effect: 'Deny',
-            Action: 's3:*',
-            Condition: { Bool: { 'aws:SecureTransport': 'false' } },
-          }),
+          Match.objectLike({ Effect: 'Deny', Action: 's3:*', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
           Match.objectLike({
             Effect: 'Allow',
             Action: 's3:GetObject',
@@ -152,47 +221,48 @@ describe('MtaSts in a us-east-1 stack', () => {
     });
   });
 
-  test('uploads the policy as text/plain under the domain prefix and invalidates it', () => {
-    template.hasResourceProperties('Custom::CDKBucketDeployment', {
-      DestinationBucketKeyPrefix: 'example.com/',
-      SystemMetadata: { 'content-type': 'text/plain', 'cache-control': 'max-age=300' },
-      Prune: true,
-      DistributionPaths: ['/.well-known/mta-sts.txt'],
-      DistributionId: { Ref: Match.stringLikeRegexp('^MtaStsPolicySiteDistribution') },
+  test('one publisher writes the exact bytes; the TXT records wait for it, and it waits for the tenant', () => {
+    const publisher = only(template, 'Custom::MtaStsPolicies');
+    const tenant = only(template, 'AWS::CloudFront::DistributionTenant');
+    expect(publisher.Properties.Policies).toEqual([
+      {
+        Domain: 'example.com',
+        TenantId: { 'Fn::GetAtt': [tenant.id, 'Id'] },
+        ManagedCertificate: 'true',
+        Text: construct.policy!.text,
+      },
+    ]);
+    expect(publisher.Properties.RoutingEndpoint).toEqual({
+      'Fn::GetAtt': [only(template, 'AWS::CloudFront::ConnectionGroup').id, 'RoutingEndpoint'],
     });
+    expect(publisher.DependsOn).toEqual([tenant.id]);
+    expect(only(template, 'AWS::Route53::RecordSetGroup').DependsOn).toEqual([publisher.id]);
   });
 
-  test('the uploaded asset holds exactly the policy bytes', () => {
-    const assembly = (stack.node.root as App).synth();
-    const deployment = Object.values(template.findResources('Custom::CDKBucketDeployment'))[0];
-    const assetKey: string = deployment.Properties.SourceObjectKeys[0];
-    const assetHash = assetKey.replace(/\.zip$/, '');
-    const file = path.join(assembly.directory, `asset.${assetHash}`, '.well-known', 'mta-sts.txt');
-    expect(fs.readFileSync(file, 'latin1')).toBe(construct.policy?.text);
-  });
-
-  test('A and AAAA alias records point mta-sts.<domain> at the distribution', () => {
-    for (const type of ['A', 'AAAA']) {
-      template.hasResourceProperties('AWS::Route53::RecordSet', {
-        Name: 'mta-sts.example.com.',
-        Type: type,
-        AliasTarget: {
-          DNSName: { 'Fn::GetAtt': [Match.stringLikeRegexp('^MtaStsPolicySiteDistribution'), 'DomainName'] },
-        },
-      });
+  test('the publisher: Node 22 functions with a one-year log group each, waiting in the Provider framework', () => {
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Description: 'cdk-mta-sts: writes the MTA-STS policy files and configuration objects that changed',
+      Runtime: 'nodejs22.x',
+      LoggingConfig: { LogGroup: { Ref: Match.stringLikeRegexp('^MtaStsPolicyPublisherPublishLogs') } },
+    });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Description: 'cdk-mta-sts: checks that new MTA-STS policies are served over HTTPS by CloudFront',
+      LoggingConfig: { LogGroup: { Ref: Match.stringLikeRegexp('^MtaStsPolicyPublisherVerifyLogs') } },
+    });
+    for (const fn of Object.values(template.findResources('AWS::Lambda::Function'))) {
+      expect(fn.Properties.LoggingConfig?.LogGroup).toBeDefined();
     }
+    for (const group of Object.values(template.findResources('AWS::Logs::LogGroup'))) {
+      expect(group.Properties.RetentionInDays).toBe(365);
+    }
+    template.resourceCountIs('AWS::StepFunctions::StateMachine', 1);
   });
 
-  test('the _mta-sts record is applied only after the upload (which waits for the invalidation) and the alias records', () => {
-    const sts = Object.values(
-      template.findResources('AWS::Route53::RecordSet', { Properties: { Name: '_mta-sts.example.com.' } }),
-    )[0];
-    const [deploymentId] = Object.keys(template.findResources('Custom::CDKBucketDeployment'));
-    const aliasIds = Object.keys(
-      template.findResources('AWS::Route53::RecordSet', { Properties: { Name: 'mta-sts.example.com.' } }),
-    );
-    expect(aliasIds).toHaveLength(2);
-    expect(sts.DependsOn).toEqual(expect.arrayContaining([deploymentId, ...aliasIds]));
+  test('the verifier may read managed-certificate status, the publisher may write policy files', () => {
+    const json = JSON.stringify(template.findResources('AWS::IAM::Policy'));
+    expect(json).toContain('cloudfront:GetManagedCertificateDetails');
+    expect(json).toContain(':distribution-tenant/*');
+    expect(json).toContain('/*/.well-known/mta-sts.txt');
   });
 
   test('no warnings for a policy with report destinations', () => {
@@ -200,193 +270,119 @@ describe('MtaSts in a us-east-1 stack', () => {
   });
 });
 
+describe('your own certificate', () => {
+  test('goes on the tenant as Customizations.Certificate, with no managed certificate request', () => {
+    const stack = stackIn('eu-west-1');
+    const certificate = acm.Certificate.fromCertificateArn(stack, 'Cert', CERT_ARN);
+    expect(mtaSts(stack, { certificate }).certificate).toBe(certificate);
+    const template = Template.fromStack(stack);
+    const tenant = only(template, 'AWS::CloudFront::DistributionTenant');
+    expect(tenant.Properties.Customizations).toEqual({ Certificate: { Arn: CERT_ARN } });
+    expect(tenant.Properties.ManagedCertificateRequest).toBeUndefined();
+    expect(publisherPolicies(template)[0].ManagedCertificate).toBe('false');
+  });
+
+  test('an environment-agnostic stack works too', () => {
+    const stack = stackIn(undefined);
+    mtaSts(stack);
+    expect(JSON.stringify(Template.fromStack(stack).toJSON())).toContain('"Ref":"AWS::Region"');
+  });
+});
+
 describe('mx read from the zone at deploy time', () => {
-  function discovered(overrides: Partial<MtaStsProps> = {}): { stack: Stack; construct: MtaSts; template: Template } {
-    const stack = stackIn('us-east-1');
-    const construct = mtaSts(stack, { mx: undefined, ...overrides });
-    return { stack, construct, template: Template.fromStack(stack) };
-  }
-
-  test('renders, uploads and invalidates through the custom resource instead of a BucketDeployment', () => {
-    const { construct, template } = discovered({ mode: MtaStsMode.ENFORCE, maxAge: Duration.days(14) });
+  test('the same publisher renders it; the _mta-sts id is its one ZonePolicyId attribute', () => {
+    const stack = stackIn('eu-west-1');
+    const construct = mtaSts(stack, {
+      mx: undefined,
+      mode: MtaStsMode.ENFORCE,
+      maxAge: Duration.days(14),
+      mxRefreshToken: '2026-11-26',
+    });
+    const template = Template.fromStack(stack);
     expect(construct.policy).toBeUndefined();
-    template.resourceCountIs('Custom::CDKBucketDeployment', 0);
-    template.hasResourceProperties('Custom::MtaStsDiscoveredPolicy', {
-      HostedZoneId: 'Z0EXAMPLE',
-      DomainName: 'example.com',
-      Mode: 'enforce',
-      MaxAgeSeconds: 1209600,
-      BucketName: { Ref: Match.stringLikeRegexp('^MtaStsPolicyBucket') },
-      KeyPrefix: 'example.com/',
-      DistributionId: { Ref: Match.stringLikeRegexp('^MtaStsPolicySiteDistribution') },
-    });
-  });
-
-  test('the _mta-sts record carries the id the custom resource returns and waits for it', () => {
-    const { template } = discovered();
-    const [resourceId] = Object.keys(template.findResources('Custom::MtaStsDiscoveredPolicy'));
-    const sts = Object.values(
-      template.findResources('AWS::Route53::RecordSet', { Properties: { Name: '_mta-sts.example.com.' } }),
-    )[0];
-    expect(sts.Properties.ResourceRecords).toEqual([
-      { 'Fn::Join': ['', ['"v=STSv1; id=', { 'Fn::GetAtt': [resourceId, 'PolicyId'] }, '"']] },
+    const publisher = only(template, 'Custom::MtaStsPolicies');
+    expect(publisher.Properties.Policies).toEqual([
+      {
+        Domain: 'example.com',
+        TenantId: { 'Fn::GetAtt': [only(template, 'AWS::CloudFront::DistributionTenant').id, 'Id'] },
+        ManagedCertificate: 'true',
+        HostedZoneId: 'Z0EXAMPLE',
+        Mode: 'enforce',
+        MaxAgeSeconds: '1209600',
+        RefreshToken: '2026-11-26',
+      },
     ]);
-    expect(sts.DependsOn).toEqual(expect.arrayContaining([resourceId]));
-  });
-
-  test('mxRefreshToken makes a deployment read the MX records again', () => {
-    discovered().template.hasResourceProperties('Custom::MtaStsDiscoveredPolicy', { RefreshToken: Match.absent() });
-    discovered({ mxRefreshToken: '2026-11-23' }).template.hasResourceProperties('Custom::MtaStsDiscoveredPolicy', {
-      RefreshToken: '2026-11-23',
-    });
+    expect(txtRecord(template, '_mta-sts.example.com.')!.ResourceRecords).toEqual([
+      { 'Fn::Join': ['', ['"v=STSv1; id=', { 'Fn::GetAtt': [publisher.id, 'ZonePolicyId'] }, '"']] },
+    ]);
+    expect(JSON.stringify(template.findResources('AWS::IAM::Policy'))).toContain('route53:ListResourceRecordSets');
   });
 
   test('still fails at synth for a bad maxAge', () => {
-    expect(() => discovered({ maxAge: Duration.seconds(0) })).toThrow(/^Invalid maxAge 0 seconds/);
+    expect(() => mtaSts(stackIn('eu-west-1'), { mx: undefined, maxAge: Duration.seconds(0) })).toThrow(
+      /^Invalid maxAge 0/,
+    );
   });
 });
 
 describe('MX drift check', () => {
-  test('one daily check per stack, with an alarm per domain; it can be turned off', () => {
-    const stack = stackIn('us-east-1');
-    const first = mtaSts(stack);
-    const second = mtaSts(stack, { hostedZone: zoneIn(stack, 'example.org') }, 'Second');
+  test('one daily check and one alarm per stack; it can be turned off per domain', () => {
+    const stack = stackIn('eu-west-1');
+    const a = mtaSts(stack, {}, 'A');
+    const b = mtaSts(stack, { hostedZone: zoneIn(stack, 'example.org'), mx: ['mx.example.org'] }, 'B');
+    mtaSts(stack, { hostedZone: zoneIn(stack, 'example.net'), mx: ['mx.example.net'], mxDriftCheck: false }, 'C');
+    expect(a.mxDriftAlarm).toBeDefined();
+    expect(a.mxDriftAlarm).toBe(b.mxDriftAlarm);
     const template = Template.fromStack(stack);
     template.resourceCountIs('AWS::Events::Rule', 1);
-    template.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'rate(1 day)' });
-    const alarms = template.findResources('AWS::CloudWatch::Alarm', {
-      Properties: { MetricName: 'UncoveredMxHosts' },
-    });
-    expect(Object.values(alarms).map((a) => a.Properties.Dimensions)).toEqual([
-      [{ Name: 'PolicyDomain', Value: 'example.com' }],
-      [{ Name: 'PolicyDomain', Value: 'example.org' }],
+    const configs = only(template, 'Custom::MtaStsPolicies').Properties.Configs;
+    expect(configs).toEqual([
+      {
+        Bucket: { Ref: only(template, 'AWS::S3::Bucket').id },
+        Key: '_cdk-mta-sts/mx-drift-check.json',
+        Body: JSON.stringify({
+          domains: [
+            { domainName: 'example.com', hostedZoneId: 'Z0EXAMPLE' },
+            { domainName: 'example.org', hostedZoneId: 'Z0EXAMPLE' },
+          ],
+        }),
+      },
     ]);
-    expect(first.mxDriftAlarm).toBeDefined();
-    expect(second.mxDriftAlarm).not.toBe(first.mxDriftAlarm);
-
-    const without = stackIn('us-east-1');
-    expect(mtaSts(without, { mxDriftCheck: false }).mxDriftAlarm).toBeUndefined();
-    Template.fromStack(without).resourceCountIs('AWS::Events::Rule', 0);
   });
 
-  test('with reporting, the drift alarms notify its topic', () => {
+  test('with reporting, the drift alarm notifies its topic', () => {
     const stack = stackIn('eu-west-1');
     const hostedZone = zoneIn(stack);
     const reporting = new TlsReportIngestion(stack, 'Reports', { hostedZone });
-    mtaSts(stack, { hostedZone, reporting, certificate: acm.Certificate.fromCertificateArn(stack, 'Cert', CERT_ARN) });
+    const construct = mtaSts(stack, { hostedZone, reporting });
     const template = Template.fromStack(stack);
-    const topic = { Ref: Match.stringLikeRegexp('^ReportsMonitoringAlarmTopic') };
-    template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'UncoveredMxHosts', AlarmActions: [topic] });
-    template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'DriftCheckErrors', AlarmActions: [topic] });
+    const topic = only(template, 'AWS::SNS::Topic').id;
+    const alarmId = stack.getLogicalId(construct.mxDriftAlarm!.node.defaultChild as any);
+    expect(template.toJSON().Resources[alarmId].Properties.AlarmActions).toEqual([{ Ref: topic }]);
   });
 });
 
 describe('policy id', () => {
   test('is identical across synths of the same input and changes when the policy changes', () => {
-    const first = mtaSts(stackIn('us-east-1')).policyId;
-    const again = mtaSts(stackIn('us-east-1')).policyId;
-    const enforce = mtaSts(stackIn('us-east-1'), { mode: MtaStsMode.ENFORCE }).policyId;
-    const longer = mtaSts(stackIn('us-east-1'), { maxAge: Duration.days(14) }).policyId;
-    expect(again).toBe(first);
-    expect(new Set([first, enforce, longer]).size).toBe(3);
-  });
-});
-
-describe('MtaSts in a eu-west-1 stack', () => {
-  test('puts the certificate in one shared us-east-1 stack and references it across regions', () => {
-    const app = new App();
-    const stack = stackIn('eu-west-1', app);
-    mtaSts(stack);
-    mtaSts(stack, { hostedZone: zoneIn(stack, 'example.org') }, 'Second');
-    const other = stackIn('eu-central-1', app, 'Other');
-    mtaSts(other, { hostedZone: zoneIn(other, 'example.net') });
-
-    const certificateStacks = app.node.children.filter(
-      (c) => c instanceof Stack && c.region === 'us-east-1',
-    ) as Stack[];
-    expect(certificateStacks.map((s) => s.stackName)).toEqual([`MtaStsCertificates-${ACCOUNT}`]);
-    const certificates = Template.fromStack(certificateStacks[0]);
-    certificates.resourceCountIs('AWS::CertificateManager::Certificate', 3);
-    for (const host of ['mta-sts.example.com', 'mta-sts.example.org', 'mta-sts.example.net']) {
-      certificates.hasResourceProperties('AWS::CertificateManager::Certificate', {
-        DomainName: host,
-        ValidationMethod: 'DNS',
-        DomainValidationOptions: [{ DomainName: host, HostedZoneId: 'Z0EXAMPLE' }],
-      });
-    }
-
-    const template = Template.fromStack(stack);
-    template.resourceCountIs('AWS::CertificateManager::Certificate', 0);
-    template.resourceCountIs('Custom::CrossRegionExportReader', 1);
-    template.hasResourceProperties('AWS::CloudFront::Distribution', {
-      DistributionConfig: Match.objectLike({
-        Aliases: ['mta-sts.example.com'],
-        ViewerCertificate: Match.objectLike({
-          AcmCertificateArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^ExportsReader'), Match.anyValue()] },
-        }),
-      }),
-    });
-    expect(stack.dependencies).toEqual([certificateStacks[0]]);
-  });
-
-  test('fails when the stack does not allow cross-region references', () => {
-    const stack = stackIn('eu-west-1', new App(), 'Stack', false);
-    expect(() => mtaSts(stack)).toThrow(
-      'MtaSts in stack "Stack" (eu-west-1) creates the certificate for mta-sts.example.com in a us-east-1 stack and reads it back across regions: set `crossRegionReferences: true` on the stack, or pass `certificate` (an ACM certificate in us-east-1)',
-    );
-  });
-
-  test('fails when the hosted zone is created in the same stack', () => {
-    const stack = stackIn('eu-west-1');
-    const hostedZone = new route53.HostedZone(stack, 'Zone', { zoneName: 'example.com' });
-    expect(() => mtaSts(stack, { hostedZone })).toThrow(/the zone must be imported with a literal id/);
-  });
-
-  test('uses a supplied us-east-1 certificate and creates no certificate stack', () => {
-    const app = new App();
-    const stack = stackIn('eu-west-1', app, 'Stack', false);
-    const certificate = acm.Certificate.fromCertificateArn(
-      stack,
-      'Cert',
-      'arn:aws:acm:us-east-1:111111111111:certificate/00000000-0000-0000-0000-000000000000',
-    );
-    const construct = mtaSts(stack, { certificate });
-    expect(construct.certificate).toBe(certificate);
-    expect(app.node.children).toHaveLength(1);
-    Template.fromStack(stack).hasResourceProperties('AWS::CloudFront::Distribution', {
-      DistributionConfig: Match.objectLike({
-        ViewerCertificate: Match.objectLike({
-          AcmCertificateArn: 'arn:aws:acm:us-east-1:111111111111:certificate/00000000-0000-0000-0000-000000000000',
-        }),
-      }),
-    });
+    const first = mtaSts(stackIn('eu-west-1')).policyId;
+    const second = mtaSts(stackIn('eu-west-1')).policyId;
+    const third = mtaSts(stackIn('eu-west-1'), { mode: MtaStsMode.ENFORCE }).policyId;
+    expect(first).toBe(second);
+    expect(third).not.toBe(first);
   });
 });
 
 describe('validation', () => {
-  test('fails for an environment-agnostic stack that needs a certificate', () => {
-    expect(() => mtaSts(stackIn(undefined))).toThrow(
-      'MtaSts needs to know the region of stack "Stack" to place the certificate for mta-sts.example.com in us-east-1: set `env: { account, region }` on the stack, or pass `certificate` (an ACM certificate in us-east-1)',
-    );
-  });
-
   test('fails for a supplied certificate outside us-east-1', () => {
-    const stack = stackIn('us-east-1');
+    const stack = stackIn('eu-west-1');
     const certificate = acm.Certificate.fromCertificateArn(
       stack,
       'Cert',
       'arn:aws:acm:eu-west-1:111111111111:certificate/00000000-0000-0000-0000-000000000000',
     );
     expect(() => mtaSts(stack, { certificate })).toThrow(
-      'Invalid certificate "arn:aws:acm:eu-west-1:111111111111:certificate/00000000-0000-0000-0000-000000000000": CloudFront needs a certificate in us-east-1, this one is in eu-west-1',
+      'Invalid certificate "arn:aws:acm:eu-west-1:111111111111:certificate/00000000-0000-0000-0000-000000000000" for Stack/MtaSts/PolicySite: CloudFront needs a certificate in us-east-1, this one is in eu-west-1',
     );
-  });
-
-  test('accepts an imported certificate whose ARN is known only at deploy time', () => {
-    const stack = stackIn('eu-west-1', new App(), 'Stack', false);
-    const arn = new CfnParameter(stack, 'CertificateArn').valueAsString;
-    const certificate = acm.Certificate.fromCertificateArn(stack, 'Cert', arn);
-    expect(mtaSts(stack, { certificate }).certificate).toBe(certificate);
   });
 
   test('fails for a certificate created in a stack outside us-east-1', () => {
@@ -395,7 +391,7 @@ describe('validation', () => {
     const elsewhere = stackIn('eu-west-1', app, 'Elsewhere');
     const certificate = new acm.Certificate(elsewhere, 'Cert', { domainName: 'mta-sts.example.com' });
     expect(() => mtaSts(stack, { certificate })).toThrow(
-      'Invalid certificate "Elsewhere/Cert": CloudFront needs a certificate in us-east-1, this one is in eu-west-1',
+      'Invalid certificate "Elsewhere/Cert" for Stack/MtaSts/PolicySite: CloudFront needs a certificate in us-east-1, this one is in eu-west-1',
     );
   });
 
@@ -406,43 +402,51 @@ describe('validation', () => {
       'Invalid domainName "notexample.com": must be the hosted zone apex (example.com) or a name inside it',
     ],
   ])('fails for domainName %s outside the zone', (domainName, message) => {
-    expect(() => mtaSts(stackIn('us-east-1'), { domainName })).toThrow(message);
+    expect(() => mtaSts(stackIn('eu-west-1'), { domainName })).toThrow(message);
   });
 
   test('fails for a policy domain too long for the _smtp._tls record', () => {
     const label = 'a'.repeat(60);
     const domainName = `${label}.${label}.${label}.${'b'.repeat(48)}.example.com`;
     expect(domainName.length).toBe(243);
-    expect(() => mtaSts(stackIn('us-east-1'), { domainName })).toThrow(
+    expect(() => mtaSts(stackIn('eu-west-1'), { domainName })).toThrow(
       `Invalid domainName "${domainName}": is 243 characters long; "_smtp._tls.<domain>" must fit in 253 characters, so at most 242`,
     );
   });
 
   test('accepts a subdomain, normalising case, trailing dot and U-labels', () => {
-    const stack = stackIn('us-east-1');
+    const stack = stackIn('eu-west-1');
     const construct = mtaSts(stack, { domainName: 'Mail.BÜCHER.example.com.' });
     expect(construct.domainName).toBe('mail.xn--bcher-kva.example.com');
-    Template.fromStack(stack).hasResourceProperties('AWS::Route53::RecordSet', {
-      Name: '_mta-sts.mail.xn--bcher-kva.example.com.',
-      Type: 'TXT',
-    });
+    expect(txtRecord(Template.fromStack(stack), '_mta-sts.mail.xn--bcher-kva.example.com.')).toBeDefined();
   });
 
   test('fails naming mx, maxAge and reportUris with the bad value', () => {
-    expect(() => mtaSts(stackIn('us-east-1'), { mx: [] })).toThrow(/^Invalid mx/);
-    expect(() => mtaSts(stackIn('us-east-1'), { mx: ['*.*.example.com'] })).toThrow(
+    expect(() => mtaSts(stackIn('eu-west-1'), { mx: [] })).toThrow(/^Invalid mx/);
+    expect(() => mtaSts(stackIn('eu-west-1'), { mx: ['*.*.example.com'] })).toThrow(
       /^Invalid mx "\*\.\*\.example\.com"/,
     );
-    expect(() => mtaSts(stackIn('us-east-1'), { maxAge: Duration.seconds(0) })).toThrow(/^Invalid maxAge 0/);
-    expect(() => mtaSts(stackIn('us-east-1'), { reportUris: ['mailto:a@example.com!10m'] })).toThrow(
+    expect(() => mtaSts(stackIn('eu-west-1'), { maxAge: Duration.seconds(0) })).toThrow(/^Invalid maxAge 0/);
+    expect(() => mtaSts(stackIn('eu-west-1'), { reportUris: ['mailto:a@example.com!10m'] })).toThrow(
       /^Invalid reportUris "mailto:a@example.com!10m"/,
     );
+  });
+
+  test('a policy domain published twice anywhere in one app is an error naming both constructs', () => {
+    const app = new App();
+    mtaSts(stackIn('eu-west-1', app, 'First'));
+    const second = stackIn('us-west-2', app, 'Second');
+    expect(() => mtaSts(second, { domainName: 'EXAMPLE.com.' }, 'Again')).toThrow(
+      'Duplicate policy domain "example.com": published by both "First/MtaSts" and "Second/Again". Each policy domain may have one MtaSts in an app.',
+    );
+    // Another app is another deployment: no clash.
+    expect(() => mtaSts(stackIn('eu-west-1', new App(), 'First'))).not.toThrow();
   });
 });
 
 describe('warnings', () => {
   function warnings(overrides: Partial<MtaStsProps>): string[] {
-    const stack = stackIn('us-east-1');
+    const stack = stackIn('eu-west-1');
     mtaSts(stack, overrides);
     return Annotations.fromStack(stack)
       .findWarning('/Stack/MtaSts', Match.anyValue())
@@ -483,49 +487,25 @@ describe('warnings', () => {
   });
 });
 
-describe('many domains', () => {
-  test('share one bucket, origin access control, cache policy and upload function per stack', () => {
-    const stack = stackIn('us-east-1');
-    const domains = ['example.com', 'example.org', 'example.net'];
-    domains.forEach((zoneName, i) => mtaSts(stack, { hostedZone: zoneIn(stack, zoneName) }, `MtaSts${i}`));
-    const template = Template.fromStack(stack);
-    template.resourceCountIs('AWS::S3::Bucket', 1);
-    template.resourceCountIs('AWS::CloudFront::OriginAccessControl', 1);
-    template.resourceCountIs('AWS::CloudFront::CachePolicy', 1);
-    // The BucketDeployment handler and the MX drift check, both one per stack.
-    template.resourceCountIs('AWS::Lambda::Function', 2);
-    template.resourceCountIs('AWS::Events::Rule', 1);
-    template.resourceCountIs('AWS::CloudFront::Distribution', 3);
-    template.resourceCountIs('AWS::CertificateManager::Certificate', 3);
-    template.resourceCountIs('Custom::CDKBucketDeployment', 3);
-    for (const domain of domains) {
-      template.hasResourceProperties('Custom::CDKBucketDeployment', { DestinationBucketKeyPrefix: `${domain}/` });
-      template.hasResourceProperties('AWS::Route53::RecordSet', { Name: `_mta-sts.${domain}.`, Type: 'TXT' });
-    }
-  });
-
-  test('tags on the app reach the distribution, the shared bucket and the us-east-1 certificate', () => {
+describe('tags and TTL', () => {
+  test('tags on the app reach the distribution, the tenant and the shared bucket', () => {
     const app = new App();
     const stack = stackIn('eu-west-1', app);
     mtaSts(stack);
     Tags.of(app).add('team', 'mail');
-    const certificateStack = app.node.findChild(`MtaStsCertificates-${ACCOUNT}`) as Stack;
+    const template = Template.fromStack(stack);
     const tagged = { Tags: Match.arrayWith([{ Key: 'team', Value: 'mail' }]) };
-    Template.fromStack(stack).hasResourceProperties('AWS::S3::Bucket', tagged);
-    Template.fromStack(stack).hasResourceProperties('AWS::CloudFront::Distribution', {
+    template.hasResourceProperties('AWS::S3::Bucket', tagged);
+    template.hasResourceProperties('AWS::CloudFront::Distribution', {
       DistributionConfig: Match.anyValue(),
       ...tagged,
     });
-    Template.fromStack(certificateStack).hasResourceProperties('AWS::CertificateManager::Certificate', tagged);
+    template.hasResourceProperties('AWS::CloudFront::DistributionTenant', tagged);
   });
 
-  test('a price class and record TTL can be chosen', () => {
-    const stack = stackIn('us-east-1');
-    mtaSts(stack, { priceClass: cloudfront.PriceClass.PRICE_CLASS_ALL, recordTtl: Duration.hours(1) });
-    const template = Template.fromStack(stack);
-    template.hasResourceProperties('AWS::CloudFront::Distribution', {
-      DistributionConfig: Match.objectLike({ PriceClass: 'PriceClass_All' }),
-    });
-    template.hasResourceProperties('AWS::Route53::RecordSet', { Name: '_mta-sts.example.com.', TTL: '3600' });
+  test('the record TTL can be chosen', () => {
+    const stack = stackIn('eu-west-1');
+    mtaSts(stack, { recordTtl: Duration.hours(1) });
+    expect(txtRecord(Template.fromStack(stack), '_mta-sts.example.com.')!.TTL).toBe('3600');
   });
 });

@@ -47,14 +47,18 @@ export interface MtaStsRecordsProps {
 /**
  * The DNS half of MTA-STS and TLS-RPT: the `_mta-sts.<domain>` TXT record (`v=STSv1; id=…`) and, when there is
  * a report destination, the `_smtp._tls.<domain>` TXT record (`v=TLSRPTv1; rua=…`). Each is one record holding
- * one string, as every surveyed sender accepts.
+ * one value, as every surveyed sender accepts. Both are one `AWS::Route53::RecordSetGroup`, one resource per
+ * domain instead of two, which keeps a stack of many domains under CloudFormation's resource limit.
  */
 export class MtaStsRecords extends Construct {
-  /** The `_mta-sts.<domain>` record. */
-  public readonly stsRecord: route53.TxtRecord;
+  /** The record set group holding both records; depend on it, or make it depend on what must come first. */
+  public readonly recordSetGroup: route53.CfnRecordSetGroup;
 
-  /** The `_smtp._tls.<domain>` record, when there is a report destination. */
-  public readonly tlsRptRecord?: route53.TxtRecord;
+  /** The `_mta-sts.<domain>` TXT value, as published (`v=STSv1; id=…`). */
+  public readonly stsRecordValue: string;
+
+  /** The `_smtp._tls.<domain>` TXT value, when there is a report destination. */
+  public readonly tlsRptRecordValue?: string;
 
   constructor(scope: Construct, id: string, props: MtaStsRecordsProps) {
     super(scope, id);
@@ -65,24 +69,41 @@ export class MtaStsRecords extends Construct {
     const ttl = props.ttl ?? DEFAULT_RECORD_TTL;
     validateTtl(ttl);
 
-    this.stsRecord = new route53.TxtRecord(this, 'StsRecord', {
-      zone: props.hostedZone,
-      recordName: `_mta-sts.${props.domainName}.`,
-      values: [stsRecordValue(props.policyId, (value) => Token.isUnresolved(value))],
-      ttl,
-      comment: 'MTA-STS policy id (RFC 8461)',
-    });
-
+    const ttlSeconds = String(ttl.toSeconds());
+    this.stsRecordValue = stsRecordValue(props.policyId, (value) => Token.isUnresolved(value));
+    const recordSets: route53.CfnRecordSetGroup.RecordSetProperty[] = [
+      {
+        name: `_mta-sts.${props.domainName}.`,
+        type: 'TXT',
+        ttl: ttlSeconds,
+        resourceRecords: [txtValue(this.stsRecordValue)],
+      },
+    ];
     if (reportUris.length > 0) {
-      this.tlsRptRecord = new route53.TxtRecord(this, 'TlsRptRecord', {
-        zone: props.hostedZone,
-        recordName: `_smtp._tls.${props.domainName}.`,
-        values: [tlsRptRecordValue(reportUris, (uri) => Token.isUnresolved(uri))],
-        ttl,
-        comment: 'SMTP TLS reporting destinations (RFC 8460)',
+      this.tlsRptRecordValue = tlsRptRecordValue(reportUris, (uri) => Token.isUnresolved(uri));
+      recordSets.push({
+        name: `_smtp._tls.${props.domainName}.`,
+        type: 'TXT',
+        ttl: ttlSeconds,
+        resourceRecords: [txtValue(this.tlsRptRecordValue)],
       });
     }
+    this.recordSetGroup = new route53.CfnRecordSetGroup(this, 'Resource', {
+      hostedZoneId: props.hostedZone.hostedZoneId,
+      comment: 'MTA-STS policy id (RFC 8461) and TLS reporting destinations (RFC 8460)',
+      recordSets,
+    });
   }
+}
+
+/** One TXT value as Route 53 wants it: quoted character-strings of at most 255 characters each, joined by a space. */
+function txtValue(value: string): string {
+  if (Token.isUnresolved(value)) {
+    // Unresolved parts (a policy id, a function URL) are short; the whole value stays under 255 characters.
+    return `"${value}"`;
+  }
+  const strings = value.match(/.{1,255}/g) ?? [''];
+  return strings.map((s) => `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`).join(' ');
 }
 
 function validateTtl(ttl: Duration): void {

@@ -1,4 +1,4 @@
-import { Duration, Lazy, RemovalPolicy, Size, Stack, Token } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Size, Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -12,7 +12,7 @@ import { Construct, IDependable } from 'constructs';
 import {
   MAX_DECOMPRESSED_BYTES,
   METRIC_NAMESPACE,
-  POLICY_DOMAINS,
+  PUBLISHED_DOMAINS_KEY,
   RAW_HTTPS_PREFIX,
   RAW_MAIL_PREFIX,
   REJECTED_PREFIX,
@@ -26,6 +26,7 @@ import { SES_RECEIVING_REGIONS, inboundSmtpEndpoint } from './ses-receiving-regi
 import { ReportMonitoring } from '../monitoring/report-monitoring';
 import { isWithinZone, normalizeDomainName } from '../policy/domain-name';
 import { MtaStsMode } from '../policy/mode';
+import { PolicyPublisher } from '../policy-site/publisher/policy-publisher';
 
 const DEFAULT_MAX_REPORT_SIZE = Size.mebibytes(20);
 const LOCAL_PART = /^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*$/;
@@ -224,9 +225,15 @@ export class TlsReportIngestion extends Construct {
       [REPORT_BUCKET]: bucket.bucketName,
       [MAX_DECOMPRESSED_BYTES]: String(maxReportBytes),
       [METRIC_NAMESPACE]: this.metricNamespace,
-      // The HTTPS receiver accepts only these; the parser counts any other domain as "other", bounding metric cost.
-      [POLICY_DOMAINS]: Lazy.string({ produce: () => [...this.policyDomains].sort().join(',') }),
     };
+    // The HTTPS receiver accepts only these domains; the parser counts any other as "other", bounding metric cost.
+    PolicyPublisher.of(this).addConfigObject(bucket, PUBLISHED_DOMAINS_KEY, () => ({
+      policyDomains: [...this.policyDomains].sort(),
+    }));
+    const readPublishedDomains = new iam.PolicyStatement({
+      actions: ['s3:GetObject'],
+      resources: [bucket.arnForObjects(PUBLISHED_DOMAINS_KEY)],
+    });
 
     const processor = new ReportProcessorFunction(this, 'Processor', {
       architecture: lambda.Architecture.ARM_64,
@@ -238,6 +245,7 @@ export class TlsReportIngestion extends Construct {
       description: 'cdk-mta-sts: parses TLS-RPT report mail',
     });
     grantReportAccess(bucket, processor, RAW_MAIL_PREFIX);
+    processor.addToRolePolicy(readPublishedDomains);
     this.processor = processor;
 
     this.receiptRuleSet = this.receiveMail(props, processor);
@@ -252,6 +260,7 @@ export class TlsReportIngestion extends Construct {
         description: 'cdk-mta-sts: accepts TLS-RPT reports over HTTPS',
       });
       grantReportAccess(bucket, receiver, RAW_HTTPS_PREFIX);
+      receiver.addToRolePolicy(readPublishedDomains);
       // RFC 8460 §5.4: reporters POST without credentials.
       const url = receiver.addFunctionUrl({ authType: lambda.FunctionUrlAuthType.NONE });
       // Since October 2025 a public function URL also needs lambda:InvokeFunction, limited to calls through the URL;

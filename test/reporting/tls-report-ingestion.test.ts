@@ -108,7 +108,6 @@ describe('TlsReportIngestion defaults', () => {
           REPORT_BUCKET: { Ref: Match.stringLikeRegexp('^ReportsBucket') },
           MAX_DECOMPRESSED_BYTES: String(20 * 1024 * 1024),
           METRIC_NAMESPACE: 'MtaSts',
-          POLICY_DOMAINS: '',
         },
       },
     });
@@ -157,6 +156,12 @@ describe('TlsReportIngestion defaults', () => {
       { Action: ['s3:GetObject', 's3:PutObject'], Effect: 'Allow', Resource: objects('reports/') },
       { Action: 's3:PutObject', Effect: 'Allow', Resource: objects('rejected/') },
       { Action: 's3:ListBucket', Effect: 'Allow', Resource: bucketArn },
+      // The published domains, from the configuration object the policy publisher writes.
+      {
+        Action: 's3:GetObject',
+        Effect: 'Allow',
+        Resource: { 'Fn::Join': ['', [bucketArn, '/_cdk-mta-sts/published-domains.json']] },
+      },
     ]);
   });
 
@@ -266,6 +271,12 @@ describe('TlsReportIngestion options', () => {
       { Action: 's3:PutObject', Effect: 'Allow', Resource: objects('raw/https/') },
       { Action: ['s3:GetObject', 's3:PutObject'], Effect: 'Allow', Resource: objects('reports/') },
       { Action: 's3:ListBucket', Effect: 'Allow', Resource: bucketArn },
+      // The published domains, from the configuration object the policy publisher writes.
+      {
+        Action: 's3:GetObject',
+        Effect: 'Allow',
+        Resource: { 'Fn::Join': ['', [bucketArn, '/_cdk-mta-sts/published-domains.json']] },
+      },
     ]);
     expect(reports.reportUris).toHaveLength(2);
     expect(reports.reportUris[0]).toBe('mailto:reports@tlsrpt.example.com');
@@ -290,8 +301,8 @@ describe('TlsReportIngestion options', () => {
       Description: 'cdk-mta-sts: accepts TLS-RPT reports over HTTPS',
       Runtime: 'nodejs22.x',
       Architectures: ['arm64'],
-      Environment: { Variables: Match.objectLike({ POLICY_DOMAINS: 'example.com,example.org' }) },
     });
+    expect(publishedDomainsBody(template)).toBe('{"policyDomains":["example.com","example.org"]}');
     expect(stack.resolve(reports.httpsEndpoint)).toEqual({
       'Fn::GetAtt': [expect.stringMatching(/^ReportsHttpsReceiverFunctionUrl/), 'FunctionUrl'],
     });
@@ -329,9 +340,12 @@ describe('TlsReportIngestion with MtaSts', () => {
       reporting: reports,
     });
     const template = Template.fromStack(stack);
-    const urlAttr = { 'Fn::GetAtt': [Match.stringLikeRegexp('^ReportsHttpsReceiverFunctionUrl'), 'FunctionUrl'] };
-    template.hasResourceProperties('AWS::Route53::RecordSet', {
-      Name: '_smtp._tls.example.com.',
+    const urlAttr = { 'Fn::GetAtt': [expect.stringMatching(/^ReportsHttpsReceiverFunctionUrl/), 'FunctionUrl'] };
+    const txt = (name: string) =>
+      Object.values(template.findResources('AWS::Route53::RecordSetGroup'))
+        .flatMap((group) => group.Properties.RecordSets)
+        .find((set: any) => set.Name === name);
+    expect(txt('_smtp._tls.example.com.')).toMatchObject({
       ResourceRecords: [
         {
           'Fn::Join': [
@@ -341,13 +355,10 @@ describe('TlsReportIngestion with MtaSts', () => {
         },
       ],
     });
-    template.hasResourceProperties('AWS::Route53::RecordSet', {
-      Name: '_smtp._tls.eu.example.com.',
+    expect(txt('_smtp._tls.eu.example.com.')).toMatchObject({
       ResourceRecords: [{ 'Fn::Join': ['', ['"v=TLSRPTv1; rua=mailto:reports@tlsrpt.example.com,', urlAttr, '"']] }],
     });
-    template.hasResourceProperties('AWS::Lambda::Function', {
-      Environment: { Variables: Match.objectLike({ POLICY_DOMAINS: 'eu.example.com,example.com' }) },
-    });
+    expect(publishedDomainsBody(template)).toBe('{"policyDomains":["eu.example.com","example.com"]}');
   });
 });
 
@@ -383,3 +394,9 @@ describe('TlsReportIngestion validation', () => {
     expect(() => ingestion(stackIn(), props as Partial<TlsReportIngestionProps>)).toThrow(message);
   });
 });
+
+/** The published-domains configuration object's body, as the stack's policy publisher will write it. */
+function publishedDomainsBody(template: Template): unknown {
+  const [publisher] = Object.values(template.findResources('Custom::MtaStsPolicies'));
+  return publisher.Properties.Configs.find((c: any) => c.Key === '_cdk-mta-sts/published-domains.json').Body;
+}

@@ -72,6 +72,7 @@ export async function checkDomains(
     else deps.metrics.uncoveredMxHosts(result.policyDomain, result.uncovered.length);
     results.push(result);
   }
+  deps.metrics.domainsWithUncoveredMx(results.filter((r) => r.status !== 'error' && r.uncovered.length > 0).length);
   return results;
 }
 

@@ -1,4 +1,4 @@
-import { DRIFT_CHECK_ERRORS, POLICY_DOMAIN_DIMENSION, UNCOVERED_MX_HOSTS } from './env';
+import { DOMAINS_WITH_UNCOVERED_MX, DRIFT_CHECK_ERRORS, POLICY_DOMAIN_DIMENSION, UNCOVERED_MX_HOSTS } from './env';
 import { EmfWriter, EmfWriterOptions } from '../emf';
 
 export type DriftMetricsOptions = EmfWriterOptions;
@@ -6,7 +6,9 @@ export type DriftMetricsOptions = EmfWriterOptions;
 /**
  * One EMF line per call, written as soon as a domain is checked so that earlier domains count even when the run
  * dies later:
- * - `UncoveredMxHosts` with dimension `PolicyDomain`, one datapoint per domain and run;
+ * - `UncoveredMxHosts` with dimension `PolicyDomain`, only for a domain with uncovered hosts (a custom metric costs
+ *   about $0.30 a month, so domains without drift cost nothing);
+ * - `DomainsWithUncoveredMx` without dimensions, once per run: the alarm's metric;
  * - `DriftCheckErrors` without dimensions, 1 per domain that could not be checked (so metrics per domain stay at one).
  */
 export class DriftMetrics {
@@ -17,7 +19,12 @@ export class DriftMetrics {
   }
 
   uncoveredMxHosts(policyDomain: string, count: number): void {
+    if (count === 0) return;
     this.emf.counts({ [POLICY_DOMAIN_DIMENSION]: policyDomain }, [[UNCOVERED_MX_HOSTS, count]]);
+  }
+
+  domainsWithUncoveredMx(count: number): void {
+    this.emf.counts({}, [[DOMAINS_WITH_UNCOVERED_MX, count]]);
   }
 
   checkFailed(): void {

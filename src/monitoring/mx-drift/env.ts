@@ -4,23 +4,32 @@
  */
 
 /**
- * The domains to check, as a JSON array of {@link DriftCheckDomain}. Required (an empty array checks nothing).
+ * The domains to check live in this object of the policy bucket, which the stack's policy publisher writes:
+ * `{ "domains": [ {@link DriftCheckDomain}, … ] }`. Not an environment variable: those hold 4 KB in all.
  */
-export const MX_DRIFT_DOMAINS = 'MX_DRIFT_DOMAINS';
-/** Name of the bucket holding `<policy domain>/.well-known/mta-sts.txt`. Required. */
+export const DRIFT_CONFIG_KEY = '_cdk-mta-sts/mx-drift-check.json';
+/** Largest configuration object read, and most domains in it: bounds the work of one run. */
+export const MAX_CONFIG_BYTES = 1024 * 1024;
+export const MAX_CONFIG_DOMAINS = 5000;
+/** Name of the bucket holding `<policy domain>/.well-known/mta-sts.txt` and the configuration object. Required. */
 export const POLICY_BUCKET = 'POLICY_BUCKET';
 /** CloudWatch namespace of the embedded-format metrics. Optional (`MtaSts`). */
 export const METRIC_NAMESPACE = 'METRIC_NAMESPACE';
 
 export const DEFAULT_METRIC_NAMESPACE = 'MtaSts';
 
-/** Per policy domain, one datapoint per run: live MX hosts that no published `mx` pattern covers. */
+/**
+ * Per policy domain, live MX hosts that no published `mx` pattern covers; written only when above 0, so a domain
+ * without drift costs no custom metric.
+ */
 export const UNCOVERED_MX_HOSTS = 'UncoveredMxHosts';
+/** Without dimensions, one datapoint per run: domains with an uncovered live MX host. The alarm watches this. */
+export const DOMAINS_WITH_UNCOVERED_MX = 'DomainsWithUncoveredMx';
 /** Without dimensions, 1 per domain whose check failed (Route 53 or S3 error): that domain has no datapoint. */
 export const DRIFT_CHECK_ERRORS = 'DriftCheckErrors';
 export const POLICY_DOMAIN_DIMENSION = 'PolicyDomain';
 
-/** One entry of {@link MX_DRIFT_DOMAINS}. */
+/** One entry of the configuration object's `domains`. */
 export interface DriftCheckDomain {
   /** The policy domain, normalised (lower-case A-labels, no trailing dot). */
   readonly domainName: string;
@@ -33,20 +42,24 @@ export function policyObjectKey(domainName: string): string {
   return `${domainName}/.well-known/mta-sts.txt`;
 }
 
-/** Reads {@link MX_DRIFT_DOMAINS}; throws on anything but an array of `{ domainName, hostedZoneId }` strings. */
-export function parseDriftCheckDomains(value: string): DriftCheckDomain[] {
+/** Reads the configuration object; throws on anything but `{ "domains": [{ domainName, hostedZoneId }, …] }`. */
+export function parseDriftCheckConfig(text: string): DriftCheckDomain[] {
+  if (text.length > MAX_CONFIG_BYTES) {
+    throw new Error(`configuration object ${DRIFT_CONFIG_KEY} is over ${MAX_CONFIG_BYTES} bytes`);
+  }
   let parsed: unknown;
   try {
-    parsed = JSON.parse(value);
+    parsed = JSON.parse(text);
   } catch {
-    throw new Error(`environment variable ${MX_DRIFT_DOMAINS} is not JSON`);
+    throw new Error(`configuration object ${DRIFT_CONFIG_KEY} is not JSON`);
   }
-  if (!Array.isArray(parsed) || !parsed.every(isDriftCheckDomain)) {
+  const domains = (parsed as { domains?: unknown } | null)?.domains;
+  if (!Array.isArray(domains) || domains.length > MAX_CONFIG_DOMAINS || !domains.every(isDriftCheckDomain)) {
     throw new Error(
-      `environment variable ${MX_DRIFT_DOMAINS} must be a JSON array of { "domainName": string, "hostedZoneId": string }`,
+      `configuration object ${DRIFT_CONFIG_KEY} must be { "domains": [{ "domainName": string, "hostedZoneId": string }, …] } with at most ${MAX_CONFIG_DOMAINS} domains`,
     );
   }
-  return parsed.map(({ domainName, hostedZoneId }) => ({ domainName, hostedZoneId }));
+  return domains.map(({ domainName, hostedZoneId }) => ({ domainName, hostedZoneId }));
 }
 
 function isDriftCheckDomain(value: unknown): value is DriftCheckDomain {

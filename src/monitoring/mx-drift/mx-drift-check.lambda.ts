@@ -5,10 +5,11 @@ import { checkDomains, DomainCheckError, DomainDrift, DriftSources, LiveMx } fro
 import { DriftMetrics } from './drift-metrics';
 import {
   DEFAULT_METRIC_NAMESPACE,
+  DRIFT_CONFIG_KEY,
   DriftCheckDomain,
+  MAX_CONFIG_BYTES,
   METRIC_NAMESPACE,
-  MX_DRIFT_DOMAINS,
-  parseDriftCheckDomains,
+  parseDriftCheckConfig,
   POLICY_BUCKET,
   policyObjectKey,
 } from './env';
@@ -17,7 +18,8 @@ import { firstPageStart, MX, nextPageStart, PageStart, recordName } from '../../
 import { requireEnv } from '../../reporting/handlers/env';
 
 export interface MxDriftCheckConfig {
-  readonly domains: readonly DriftCheckDomain[];
+  /** The domains to check; read from the configuration object in the policy bucket on each run when not given. */
+  readonly domains?: readonly DriftCheckDomain[];
   readonly route53: Route53Client;
   readonly s3: S3Client;
   /** The policy bucket. */
@@ -33,7 +35,24 @@ export interface MxDriftCheckConfig {
  */
 export function createHandler(config: MxDriftCheckConfig): () => Promise<(DomainDrift | DomainCheckError)[]> {
   const sources = awsSources(config.route53, config.s3, config.bucket);
-  return () => checkDomains(config.domains, { sources, metrics: config.metrics, log: config.log });
+  return async () => {
+    const domains = config.domains ?? (await readDomains(config.s3, config.bucket));
+    return checkDomains(domains, { sources, metrics: config.metrics, log: config.log });
+  };
+}
+
+/** The domains the stack's publisher wrote at the last deployment; read on every run, so it is never stale. */
+export async function readDomains(s3: S3Client, bucket: string): Promise<DriftCheckDomain[]> {
+  const response = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: DRIFT_CONFIG_KEY }));
+  if ((response.ContentLength ?? 0) > MAX_CONFIG_BYTES) {
+    response.Body?.transformToWebStream()
+      .cancel()
+      .catch(() => undefined);
+    throw new Error(
+      `configuration object ${DRIFT_CONFIG_KEY} is ${response.ContentLength} bytes, over ${MAX_CONFIG_BYTES}`,
+    );
+  }
+  return parseDriftCheckConfig(await response.Body!.transformToString());
 }
 
 /** Route 53 and S3 as the check reads them. */
@@ -102,7 +121,6 @@ async function readPolicy(s3: S3Client, bucket: string, domainName: string): Pro
 
 function configFromEnv(): MxDriftCheckConfig {
   return {
-    domains: parseDriftCheckDomains(requireEnv(MX_DRIFT_DOMAINS)),
     bucket: requireEnv(POLICY_BUCKET),
     route53: new Route53Client({}),
     s3: new S3Client({}),

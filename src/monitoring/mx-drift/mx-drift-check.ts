@@ -1,4 +1,4 @@
-import { Duration, Lazy, Stack, Token } from 'aws-cdk-lib';
+import { Duration, Lazy } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
@@ -9,23 +9,19 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import {
   DEFAULT_METRIC_NAMESPACE,
+  DOMAINS_WITH_UNCOVERED_MX,
   DRIFT_CHECK_ERRORS,
+  DRIFT_CONFIG_KEY,
   DriftCheckDomain,
   METRIC_NAMESPACE,
-  MX_DRIFT_DOMAINS,
   POLICY_BUCKET,
-  POLICY_DOMAIN_DIMENSION,
-  UNCOVERED_MX_HOSTS,
   policyObjectKey,
 } from './env';
 import { MxDriftCheckFunction } from './mx-drift-check-function';
+import { functionLogGroup } from '../../logs/function-log-group';
 import { normalizeDomainName } from '../../policy/domain-name';
 import { MtaStsMode, toMtaStsMode } from '../../policy/mode';
-
-// Lambda allows 4 KB of environment variables in all; the domain list is the only one that grows.
-const MAX_DOMAINS_ENV_LENGTH = 3500;
-// Route 53 hosted zone ids are at most 32 characters; used to size the list while ids are still tokens.
-const MAX_HOSTED_ZONE_ID_LENGTH = 32;
+import { PolicyPublisher } from '../../policy-site/publisher/policy-publisher';
 
 /**
  * Properties for `MxDriftCheck`.
@@ -54,9 +50,11 @@ export interface MxDriftCheckProps {
  * an `mx` pattern of the policy file actually served (read from the policy bucket). In mode `enforce`, an
  * uncovered host, typically after a mail-provider move, means senders refuse to deliver to it.
  *
- * Publishes `UncoveredMxHosts` (dimension `PolicyDomain`) per domain and run, counting every live MX host when the
- * policy file is missing or invalid, and `DriftCheckErrors` (no dimension) per domain whose check failed. Each
- * domain gets an alarm; the check's log has one JSON line per domain naming the uncovered hosts.
+ * The domain list is a configuration object in the policy bucket, written by the stack's policy publisher, so any
+ * number of domains fits. Publishes `DomainsWithUncoveredMx` (no dimension) per run, with one alarm for all domains,
+ * `UncoveredMxHosts` (dimension `PolicyDomain`) for each domain with uncovered hosts, counting every live MX host
+ * when the policy file is missing or invalid, and `DriftCheckErrors` (no dimension) per domain whose check failed.
+ * The check's log has one JSON line per domain naming the uncovered hosts.
  *
  * One per stack is enough: register each domain with `addDomain`.
  */
@@ -76,25 +74,27 @@ export class MxDriftCheck extends Construct {
    */
   public readonly errorAlarm: cloudwatch.Alarm;
 
-  private readonly bucket: s3.IBucket;
   private readonly domains: DriftCheckDomain[] = [];
-  private readonly alarms = new Map<string, cloudwatch.Alarm>();
+  /**
+   * In alarm when a live MX host of any registered domain is uncovered, or the check stopped running (it shows
+   * ALARM until its first run). A per-domain alarm would add $0.10 a month per domain and nothing the log lacks.
+   */
+  public readonly alarm: cloudwatch.Alarm;
+
+  private readonly modes = new Map<string, MtaStsMode>();
   private zoneStatement?: iam.PolicyStatement;
-  private policyStatement?: iam.PolicyStatement;
 
   constructor(scope: Construct, id: string, props: MxDriftCheckProps) {
     super(scope, id);
-    this.bucket = props.bucket;
     this.metricNamespace = props.metricNamespace ?? DEFAULT_METRIC_NAMESPACE;
 
-    const stack = Stack.of(this);
     const checkFunction = new MxDriftCheckFunction(this, 'Function', {
       architecture: lambda.Architecture.ARM_64,
       memorySize: 256,
       // Domains are checked one at a time (Route 53 allows five requests per second), each with SDK retries.
       timeout: Duration.minutes(2),
+      logGroup: functionLogGroup(this, 'Logs'),
       environment: {
-        [MX_DRIFT_DOMAINS]: Lazy.string({ produce: () => stack.toJsonString(this.domains) }),
         [POLICY_BUCKET]: props.bucket.bucketName,
         [METRIC_NAMESPACE]: this.metricNamespace,
       },
@@ -124,7 +124,30 @@ export class MxDriftCheck extends Construct {
         'The MTA-STS MX drift check could not check some policy domain (Route 53 or S3 failed); its log says which and why.',
     });
 
-    this.node.addValidation({ validate: () => this.validateEnvironmentSize() });
+    this.alarm = new cloudwatch.Alarm(this, 'Alarm', {
+      metric: new cloudwatch.Metric({
+        namespace: this.metricNamespace,
+        metricName: DOMAINS_WITH_UNCOVERED_MX,
+        statistic: cloudwatch.Stats.MAXIMUM,
+        period: Duration.days(1),
+      }),
+      threshold: 0,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 1,
+      // A check that stopped running must not look healthy. CloudWatch applies this only when its evaluation range
+      // (a few periods, so a few days here) holds no datapoint at all: a late run does not flap the alarm, a stopped
+      // check alarms within days, and a new alarm may show ALARM until the first run.
+      treatMissingData: cloudwatch.TreatMissingData.BREACHING,
+      alarmDescription: Lazy.string({ produce: () => alarmDescription(this.modes) }),
+    });
+
+    checkFunction.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['s3:GetObject'],
+        resources: [props.bucket.arnForObjects(DRIFT_CONFIG_KEY), props.bucket.arnForObjects(policyObjectKey('*'))],
+      }),
+    );
+    PolicyPublisher.of(this).addConfigObject(props.bucket, DRIFT_CONFIG_KEY, () => ({ domains: this.domains }));
   }
 
   /**
@@ -138,75 +161,35 @@ export class MxDriftCheck extends Construct {
   public addDomain(domainName: string, hostedZone: route53.IHostedZone, mode: MtaStsMode): cloudwatch.Alarm {
     const domain = normalizeDomainName(domainName, 'domainName');
     const policyMode = toMtaStsMode(mode, 'mode');
-    if (this.alarms.has(domain)) throw new Error(`MxDriftCheck already checks ${domain}`);
+    if (this.modes.has(domain)) throw new Error(`MxDriftCheck already checks ${domain}`);
     this.domains.push({ domainName: domain, hostedZoneId: hostedZone.hostedZoneId });
-    this.grantRead(hostedZone, domain);
-
-    const alarm = new cloudwatch.Alarm(this, `Alarm-${domain}`, {
-      metric: new cloudwatch.Metric({
-        namespace: this.metricNamespace,
-        metricName: UNCOVERED_MX_HOSTS,
-        dimensionsMap: { [POLICY_DOMAIN_DIMENSION]: domain },
-        statistic: cloudwatch.Stats.MAXIMUM,
-        period: Duration.days(1),
-      }),
-      threshold: 0,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-      evaluationPeriods: 1,
-      // A check that stopped running must not look healthy. CloudWatch applies this only when its evaluation range
-      // (a few periods, so a few days here) holds no datapoint at all: a late run does not flap the alarm, a stopped
-      // check alarms within days, and a new alarm may show ALARM until the first run.
-      treatMissingData: cloudwatch.TreatMissingData.BREACHING,
-      alarmDescription: alarmDescription(domain, policyMode),
-    });
-    this.alarms.set(domain, alarm);
-    return alarm;
+    this.modes.set(domain, policyMode);
+    this.grantRead(hostedZone);
+    return this.alarm;
   }
 
-  /** The alarm of a domain registered with `addDomain`: in ALARM when a live MX host is uncovered or the check stopped. */
+  /** The alarm covering a domain registered with `addDomain` (one alarm covers them all). */
   public alarmFor(domainName: string): cloudwatch.Alarm {
     const domain = normalizeDomainName(domainName, 'domainName');
-    const alarm = this.alarms.get(domain);
-    if (!alarm) throw new Error(`MxDriftCheck does not check ${domain}: call addDomain() first`);
-    return alarm;
+    if (!this.modes.has(domain)) throw new Error(`MxDriftCheck does not check ${domain}: call addDomain() first`);
+    return this.alarm;
   }
 
-  /** Exactly what the check reads: the domain's record sets (no narrower resource exists) and its policy file. */
-  private grantRead(hostedZone: route53.IHostedZone, domain: string): void {
-    if (!this.zoneStatement || !this.policyStatement) {
+  /** The domain's record sets (no narrower resource exists); domains sharing a zone share its entry. */
+  private grantRead(hostedZone: route53.IHostedZone): void {
+    if (!this.zoneStatement) {
       this.zoneStatement = new iam.PolicyStatement({ actions: ['route53:ListResourceRecordSets'] });
-      this.policyStatement = new iam.PolicyStatement({ actions: ['s3:GetObject'] });
       this.checkFunction.addToRolePolicy(this.zoneStatement);
-      this.checkFunction.addToRolePolicy(this.policyStatement);
     }
-    // Domains sharing a zone share its entry: PolicyStatement drops duplicate resources.
     this.zoneStatement.addResources(hostedZone.hostedZoneArn);
-    this.policyStatement.addResources(this.bucket.arnForObjects(policyObjectKey(domain)));
-  }
-
-  private validateEnvironmentSize(): string[] {
-    const sized = this.domains.map(({ domainName, hostedZoneId }) => ({
-      domainName,
-      hostedZoneId: Token.isUnresolved(hostedZoneId) ? 'Z'.repeat(MAX_HOSTED_ZONE_ID_LENGTH) : hostedZoneId,
-    }));
-    const length = JSON.stringify(sized).length;
-    return length <= MAX_DOMAINS_ENV_LENGTH
-      ? []
-      : [
-          `MxDriftCheck: the list of ${this.domains.length} domains needs up to ${length} characters of Lambda environment; ` +
-            `at most ${MAX_DOMAINS_ENV_LENGTH} fit. Use a second MxDriftCheck for some of them.`,
-        ];
   }
 }
 
-function alarmDescription(domain: string, mode: MtaStsMode): string {
-  const cost = {
-    [MtaStsMode.ENFORCE]: 'senders that enforce MTA-STS refuse to deliver to those hosts',
-    [MtaStsMode.TESTING]: 'senders still deliver but report failures; fix it before switching to enforce',
-    [MtaStsMode.NONE]: 'senders still holding an earlier enforce policy refuse those hosts until it expires',
-  }[mode];
+function alarmDescription(modes: ReadonlyMap<string, MtaStsMode>): string {
+  const enforced = [...modes.values()].filter((mode) => mode === MtaStsMode.ENFORCE).length;
   return (
-    `A live MX host of ${domain} matches no mx pattern of its published MTA-STS policy (mode ${mode}), the policy ` +
-    `file is missing or invalid, or the daily check stopped reporting: ${cost}. The check's log names the hosts.`
+    `A live MX host of one of ${modes.size} policy domains (${enforced} in enforce) matches no mx pattern of its ` +
+    'published MTA-STS policy, the policy file is missing or invalid, or the daily check stopped reporting. In ' +
+    "enforce, senders refuse to deliver to those hosts. The check's log names the domain and the hosts."
   );
 }

@@ -10,11 +10,12 @@ export const MAX_DECOMPRESSED_BYTES = 'MAX_DECOMPRESSED_BYTES';
 /** CloudWatch namespace of the embedded-format metrics. Optional (`MtaSts`). */
 export const METRIC_NAMESPACE = 'METRIC_NAMESPACE';
 /**
- * Comma-separated policy domains this deployment publishes. Required by the HTTPS receiver, which accepts only
- * reports about these domains or their subdomains. Optional for the mail processor, where it only keeps other
- * domains out of the metric dimensions (they are counted as `PolicyDomain=other`).
+ * The policy domains this deployment publishes, as `{ "policyDomains": [ … ] }` in this object of the report
+ * bucket, written by the stack's policy publisher (not an environment variable: those hold 4 KB in all). Required
+ * by the HTTPS receiver, which accepts only reports about these domains or their subdomains. Optional for the mail
+ * processor, where it only keeps other domains out of the metric dimensions (they count as `PolicyDomain=other`).
  */
-export const POLICY_DOMAINS = 'POLICY_DOMAINS';
+export const PUBLISHED_DOMAINS_KEY = '_cdk-mta-sts/published-domains.json';
 
 /** Where SES's S3 action stores each received mail, as `raw/<messageId>` (its object key prefix). */
 export const RAW_MAIL_PREFIX = 'raw/';

@@ -5,14 +5,14 @@ import {
   DEFAULT_METRIC_NAMESPACE,
   MAX_DECOMPRESSED_BYTES,
   METRIC_NAMESPACE,
-  POLICY_DOMAINS,
   positiveIntegerEnv,
+  PUBLISHED_DOMAINS_KEY,
   REPORT_BUCKET,
   requireEnv,
 } from './env';
 import { HttpsIngestDeps, receiveReport } from './https-ingest';
 import { ReportMetrics } from './metrics';
-import { parsePolicyDomains } from './published-domains';
+import { readPublishedDomains } from './published-domains';
 import { ReportStore } from './report-store';
 
 type FunctionUrlHandler = (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyStructuredResultV2>;
@@ -35,10 +35,15 @@ export function createHandler(deps: HttpsIngestDeps): FunctionUrlHandler {
   };
 }
 
-function depsFromEnv(): HttpsIngestDeps {
-  const publishedDomains = parsePolicyDomains(requireEnv(POLICY_DOMAINS));
+async function depsFromEnv(): Promise<HttpsIngestDeps> {
+  const s3 = new S3Client({});
+  const bucket = requireEnv(REPORT_BUCKET);
+  const publishedDomains = await readPublishedDomains(s3, bucket);
+  if (publishedDomains === undefined) {
+    throw new Error(`configuration object s3://${bucket}/${PUBLISHED_DOMAINS_KEY} is missing: deploy the stack again`);
+  }
   return {
-    store: new ReportStore(new S3Client({}), requireEnv(REPORT_BUCKET)),
+    store: new ReportStore(s3, bucket),
     metrics: new ReportMetrics({
       namespace: process.env[METRIC_NAMESPACE] || DEFAULT_METRIC_NAMESPACE,
       publishedDomains,
@@ -51,6 +56,6 @@ function depsFromEnv(): HttpsIngestDeps {
 let fromEnv: FunctionUrlHandler | undefined;
 
 export async function handler(event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> {
-  fromEnv ??= createHandler(depsFromEnv());
+  fromEnv ??= createHandler(await depsFromEnv());
   return fromEnv(event);
 }

@@ -5,14 +5,13 @@ import {
   DEFAULT_METRIC_NAMESPACE,
   MAX_DECOMPRESSED_BYTES,
   METRIC_NAMESPACE,
-  POLICY_DOMAINS,
   positiveIntegerEnv,
   REPORT_BUCKET,
   requireEnv,
 } from './env';
 import { ingestMail, MailIngestDeps } from './mail-ingest';
 import { ReportMetrics } from './metrics';
-import { parsePolicyDomains } from './published-domains';
+import { readPublishedDomains } from './published-domains';
 import { ReportStore } from './report-store';
 
 /** The SES receipt rule's Lambda action handler (asynchronous invocation), given its dependencies. */
@@ -24,13 +23,14 @@ export function createHandler(deps: MailIngestDeps): (event: SESEvent) => Promis
   };
 }
 
-function depsFromEnv(): MailIngestDeps {
-  const published = process.env[POLICY_DOMAINS];
+async function depsFromEnv(): Promise<MailIngestDeps> {
+  const s3 = new S3Client({});
+  const bucket = requireEnv(REPORT_BUCKET);
   return {
-    store: new ReportStore(new S3Client({}), requireEnv(REPORT_BUCKET)),
+    store: new ReportStore(s3, bucket),
     metrics: new ReportMetrics({
       namespace: process.env[METRIC_NAMESPACE] || DEFAULT_METRIC_NAMESPACE,
-      publishedDomains: published ? parsePolicyDomains(published) : undefined,
+      publishedDomains: await readPublishedDomains(s3, bucket),
     }),
     maxDecompressedBytes: positiveIntegerEnv(MAX_DECOMPRESSED_BYTES, DEFAULT_MAX_DECOMPRESSED_BYTES),
   };
@@ -39,6 +39,6 @@ function depsFromEnv(): MailIngestDeps {
 let fromEnv: ((event: SESEvent) => Promise<void>) | undefined;
 
 export async function handler(event: SESEvent): Promise<void> {
-  fromEnv ??= createHandler(depsFromEnv());
+  fromEnv ??= createHandler(await depsFromEnv());
   return fromEnv(event);
 }

@@ -1,7 +1,7 @@
 import type { ResourceRecordSet } from '@aws-sdk/client-route-53';
 import { AwsStub, mockClient } from 'aws-sdk-client-mock';
 import { mxSet, route53Zones, zoneApex } from './route53-zone';
-import { parseDriftCheckDomains } from '../../../src/monitoring/mx-drift/env';
+import { DRIFT_CONFIG_KEY, parseDriftCheckConfig } from '../../../src/monitoring/mx-drift/env';
 import { MtaStsMode } from '../../../src/policy/mode';
 import { renderPolicyDocument } from '../../../src/policy/policy-document';
 import { captureOutput } from '../../reporting/handlers/helpers';
@@ -56,16 +56,17 @@ function freshHandler(zone: ResourceRecordSet[] = []): HandlerModule['handler'] 
   return fresh!;
 }
 
-test('reads domains, bucket and namespace from the environment the construct sets', async () => {
+async function writeConfig(domains: unknown[]): Promise<void> {
+  await s3.put(DRIFT_CONFIG_KEY, JSON.stringify({ domains }));
+}
+
+test('reads bucket and namespace from the environment, and the domains from the configuration object', async () => {
+  await writeConfig([{ domainName: 'example.com', hostedZoneId: ZONE }]);
   await s3.put(
     'example.com/.well-known/mta-sts.txt',
     renderPolicyDocument({ mode: MtaStsMode.ENFORCE, mx: ['mx1.example.com'], maxAgeSeconds: 86400 }).text,
   );
-  configure({
-    MX_DRIFT_DOMAINS: JSON.stringify([{ domainName: 'example.com', hostedZoneId: ZONE }]),
-    POLICY_BUCKET: BUCKET,
-    METRIC_NAMESPACE: 'Mail/Security',
-  });
+  configure({ POLICY_BUCKET: BUCKET, METRIC_NAMESPACE: 'Mail/Security' });
   const output = captureOutput();
 
   await freshHandler([...zoneApex('example.com.'), mxSet('example.com.', '10 mx1.example.com.')])();
@@ -77,54 +78,54 @@ test('reads domains, bucket and namespace from the environment the construct set
         CloudWatchMetrics: [
           {
             Namespace: 'Mail/Security',
-            Dimensions: [['PolicyDomain']],
-            Metrics: [{ Name: 'UncoveredMxHosts', Unit: 'Count' }],
+            Dimensions: [[]],
+            Metrics: [{ Name: 'DomainsWithUncoveredMx', Unit: 'Count' }],
           },
         ],
       },
-      PolicyDomain: 'example.com',
-      UncoveredMxHosts: 0,
+      DomainsWithUncoveredMx: 0,
     },
   ]);
   expect(output.logs()).toMatchObject([{ policyDomain: 'example.com', status: 'covered' }]);
 });
 
 test('the namespace defaults to MtaSts', async () => {
-  configure({
-    MX_DRIFT_DOMAINS: JSON.stringify([{ domainName: 'example.com', hostedZoneId: ZONE }]),
-    POLICY_BUCKET: BUCKET,
-  });
+  await writeConfig([{ domainName: 'example.com', hostedZoneId: ZONE }]);
+  configure({ POLICY_BUCKET: BUCKET });
   const output = captureOutput();
 
   await freshHandler(zoneApex('example.com.'))();
 
-  expect(output.emf()).toMatchObject([{ _aws: { CloudWatchMetrics: [{ Namespace: 'MtaSts' }] }, UncoveredMxHosts: 0 }]);
+  expect(output.emf()).toMatchObject([
+    { _aws: { CloudWatchMetrics: [{ Namespace: 'MtaSts' }] }, DomainsWithUncoveredMx: 0 },
+  ]);
 });
 
-test.each([
-  [{ POLICY_BUCKET: BUCKET }, 'environment variable MX_DRIFT_DOMAINS is not set'],
-  [{ MX_DRIFT_DOMAINS: '[]' }, 'environment variable POLICY_BUCKET is not set'],
-])('fails on a missing variable: %j', async (env, message) => {
-  configure(env);
-  await expect(freshHandler()()).rejects.toThrow(message);
+test('fails without POLICY_BUCKET, and without the configuration object', async () => {
+  configure({});
+  await expect(freshHandler()()).rejects.toThrow('environment variable POLICY_BUCKET is not set');
+  await s3.reset();
+  configure({ POLICY_BUCKET: BUCKET });
+  await expect(freshHandler()()).rejects.toThrow('The specified key does not exist');
 });
 
-describe('parseDriftCheckDomains', () => {
+describe('parseDriftCheckConfig', () => {
   test('keeps only the two fields', () => {
-    expect(parseDriftCheckDomains('[{"domainName":"example.com","hostedZoneId":"Z1","extra":1}]')).toEqual([
+    expect(parseDriftCheckConfig('{"domains":[{"domainName":"example.com","hostedZoneId":"Z1","extra":1}]}')).toEqual([
       { domainName: 'example.com', hostedZoneId: 'Z1' },
     ]);
-    expect(parseDriftCheckDomains('[]')).toEqual([]);
+    expect(parseDriftCheckConfig('{"domains":[]}')).toEqual([]);
   });
 
   test.each([
-    ['example.com', 'environment variable MX_DRIFT_DOMAINS is not JSON'],
-    ['{"domainName":"example.com","hostedZoneId":"Z1"}', 'must be a JSON array'],
-    ['[{"domainName":"example.com"}]', 'must be a JSON array'],
-    ['[{"domainName":"","hostedZoneId":"Z1"}]', 'must be a JSON array'],
-    ['[{"domainName":"example.com","hostedZoneId":7}]', 'must be a JSON array'],
-    ['[null]', 'must be a JSON array'],
+    ['example.com', `configuration object ${DRIFT_CONFIG_KEY} is not JSON`],
+    ['[{"domainName":"example.com","hostedZoneId":"Z1"}]', 'must be { "domains"'],
+    ['{"domains":[{"domainName":"example.com"}]}', 'must be { "domains"'],
+    ['{"domains":[{"domainName":"","hostedZoneId":"Z1"}]}', 'must be { "domains"'],
+    ['{"domains":[{"domainName":"example.com","hostedZoneId":7}]}', 'must be { "domains"'],
+    ['{"domains":[null]}', 'must be { "domains"'],
+    [JSON.stringify({ domains: Array(5001).fill({ domainName: 'a.example', hostedZoneId: 'Z1' }) }), 'at most 5000'],
   ])('rejects %j', (value, message) => {
-    expect(() => parseDriftCheckDomains(value)).toThrow(message);
+    expect(() => parseDriftCheckConfig(value)).toThrow(message);
   });
 });

@@ -60,10 +60,16 @@ const DOMAINS: DriftCheckDomain[] = [
   { domainName: 'example.net', hostedZoneId: NET_ZONE },
 ];
 
-/** The exact EMF lines: 2024-09-05T08:00:00Z is NOW. */
+/** The exact EMF lines: 2024-09-05T08:00:00Z is NOW. A domain without drift writes no line (no custom metric). */
 const uncoveredLine = (domain: string, count: number) =>
-  '{"_aws":{"Timestamp":1725523200000,"CloudWatchMetrics":[{"Namespace":"MtaSts","Dimensions":[["PolicyDomain"]],' +
-  `"Metrics":[{"Name":"UncoveredMxHosts","Unit":"Count"}]}]},"PolicyDomain":"${domain}","UncoveredMxHosts":${count}}\n`;
+  count === 0
+    ? ''
+    : '{"_aws":{"Timestamp":1725523200000,"CloudWatchMetrics":[{"Namespace":"MtaSts","Dimensions":[["PolicyDomain"]],' +
+      `"Metrics":[{"Name":"UncoveredMxHosts","Unit":"Count"}]}]},"PolicyDomain":"${domain}","UncoveredMxHosts":${count}}\n`;
+/** Once per run, after the domains: how many have an uncovered host. */
+const domainsWithUncoveredLine = (count: number) =>
+  '{"_aws":{"Timestamp":1725523200000,"CloudWatchMetrics":[{"Namespace":"MtaSts","Dimensions":[[]],' +
+  `"Metrics":[{"Name":"DomainsWithUncoveredMx","Unit":"Count"}]}]},"DomainsWithUncoveredMx":${count}}\n`;
 const ERROR_LINE =
   '{"_aws":{"Timestamp":1725523200000,"CloudWatchMetrics":[{"Namespace":"MtaSts","Dimensions":[[]],' +
   '"Metrics":[{"Name":"DriftCheckErrors","Unit":"Count"}]}]},"DriftCheckErrors":1}\n';
@@ -123,11 +129,12 @@ describe('a run over several domains', () => {
     await publish('mail.example.com', policy(MtaStsMode.ENFORCE, ['mx1.example.com']));
   });
 
-  test('one metric line per checked domain, an error line for the one Route 53 fails on', async () => {
+  test('a metric line per domain with drift, an error line for the one Route 53 fails on, then the count', async () => {
     await run(DOMAINS);
 
+    // example.org is covered: no line, so no custom metric for it.
     expect(output.rawEmf()).toBe(
-      uncoveredLine('example.com', 1) + ERROR_LINE + uncoveredLine('example.org', 0) + uncoveredLine('example.net', 2),
+      uncoveredLine('example.com', 1) + ERROR_LINE + uncoveredLine('example.net', 2) + domainsWithUncoveredLine(2),
     );
   });
 
@@ -182,7 +189,7 @@ describe('a run over several domains', () => {
   test('a domain name given in upper case or with a trailing dot is checked and reported in its normal form', async () => {
     await run([{ domainName: 'Example.COM.', hostedZoneId: COM_ZONE }]);
 
-    expect(output.rawEmf()).toBe(uncoveredLine('example.com', 1));
+    expect(output.rawEmf()).toBe(uncoveredLine('example.com', 1) + domainsWithUncoveredLine(1));
     expect(route53Requests()).toEqual([
       { HostedZoneId: COM_ZONE, StartRecordName: 'example.com.', StartRecordType: 'MX' },
     ]);
@@ -228,7 +235,7 @@ describe('live MX', () => {
         mx: ['mx1.example.com', 'mx2.example.com'],
       },
     ]);
-    expect(output.rawEmf()).toBe(uncoveredLine('example.com', 1));
+    expect(output.rawEmf()).toBe(uncoveredLine('example.com', 1) + domainsWithUncoveredLine(1));
   });
 
   test('does not ask for a next page that starts past the MX set', async () => {
@@ -253,7 +260,7 @@ describe('live MX', () => {
 
     await run([{ domainName: 'example.com', hostedZoneId: zone }]);
 
-    expect(output.rawEmf()).toBe(uncoveredLine('example.com', 0));
+    expect(output.rawEmf()).toBe(uncoveredLine('example.com', 0) + domainsWithUncoveredLine(0));
     expect(output.logs()).toEqual([
       {
         policyDomain: 'example.com',
@@ -275,7 +282,7 @@ describe('live MX', () => {
 
     await run([{ domainName: 'example.com', hostedZoneId: zone }]);
 
-    expect(output.rawEmf()).toBe(uncoveredLine('example.com', 0));
+    expect(output.rawEmf()).toBe(uncoveredLine('example.com', 0) + domainsWithUncoveredLine(0));
     expect(output.logs()).toMatchObject([
       { status: 'no-mx', liveMx: [], reason: 'only a null MX (RFC 7505): the domain accepts no mail' },
     ]);
@@ -294,7 +301,7 @@ describe('live MX', () => {
 
     await run([{ domainName: 'example.com', hostedZoneId: zone }]);
 
-    expect(output.rawEmf()).toBe(ERROR_LINE);
+    expect(output.rawEmf()).toBe(ERROR_LINE + domainsWithUncoveredLine(0));
     expect(output.logs()).toEqual([
       {
         policyDomain: 'example.com',
@@ -316,7 +323,7 @@ describe('live MX', () => {
 
     await run([{ domainName: 'example.com', hostedZoneId: zone }]);
 
-    expect(output.rawEmf()).toBe(ERROR_LINE);
+    expect(output.rawEmf()).toBe(ERROR_LINE + domainsWithUncoveredLine(0));
     expect(output.logs()).toEqual([
       {
         policyDomain: 'example.com',
@@ -335,7 +342,7 @@ describe('live MX', () => {
 
     await run([{ domainName: 'example.com', hostedZoneId: zone }]);
 
-    expect(output.rawEmf()).toBe(ERROR_LINE);
+    expect(output.rawEmf()).toBe(ERROR_LINE + domainsWithUncoveredLine(0));
     expect(output.logs()).toMatchObject([
       { status: 'error', error: expect.stringContaining('unexpected MX record value') },
     ]);
@@ -349,7 +356,7 @@ describe('the published policy', () => {
 
     await run([{ domainName: 'example.org', hostedZoneId: ORG_ZONE }]);
 
-    expect(output.rawEmf()).toBe(uncoveredLine('example.org', 2));
+    expect(output.rawEmf()).toBe(uncoveredLine('example.org', 2) + domainsWithUncoveredLine(1));
     expect(output.logs()).toEqual([
       {
         policyDomain: 'example.org',
@@ -369,7 +376,7 @@ describe('the published policy', () => {
 
     await run([{ domainName: 'example.com', hostedZoneId: COM_ZONE }]);
 
-    expect(output.rawEmf()).toBe(uncoveredLine('example.com', 1));
+    expect(output.rawEmf()).toBe(uncoveredLine('example.com', 1) + domainsWithUncoveredLine(1));
     expect(output.logs()).toMatchObject([{ status: 'uncovered', mode: 'none' }]);
   });
 
@@ -396,7 +403,7 @@ describe('the published policy', () => {
       expect(s3Mock.commandCalls(GetObjectCommand).map((call) => call.args[0].input)).toEqual([
         { Bucket: BUCKET, Key: 'example.net/.well-known/mta-sts.txt' },
       ]);
-      expect(output.rawEmf()).toBe(uncoveredLine('example.net', 2));
+      expect(output.rawEmf()).toBe(uncoveredLine('example.net', 2) + domainsWithUncoveredLine(1));
       expect(output.logs()).toMatchObject([
         { status: 'policy-problem', reason: 'the policy file is missing or unreadable (S3 AccessDenied)' },
       ]);
@@ -431,7 +438,7 @@ describe('the published policy', () => {
         s3Client,
       );
 
-      expect(output.rawEmf()).toBe(ERROR_LINE + uncoveredLine('example.com', 1));
+      expect(output.rawEmf()).toBe(ERROR_LINE + uncoveredLine('example.com', 1) + domainsWithUncoveredLine(1));
       expect(output.logs()).toEqual([
         {
           policyDomain: 'example.net',

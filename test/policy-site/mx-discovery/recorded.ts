@@ -3,13 +3,10 @@
  * (without `$metadata`). `wire-shapes.test.ts` checks that the SDK really turns each XML body into its object, so
  * the handler tests, which mock the clients with the objects, see what production sees.
  */
-import type { CreateInvalidationCommandOutput, GetInvalidationCommandOutput } from '@aws-sdk/client-cloudfront';
+import type { GetManagedCertificateDetailsCommandOutput, ManagedCertificateStatus } from '@aws-sdk/client-cloudfront';
 import type { ListResourceRecordSetsCommandOutput, ResourceRecordSet } from '@aws-sdk/client-route-53';
 
 export const ZONE_ID = 'Z0EXAMPLE0000000000';
-export const DISTRIBUTION_ID = 'E2QWRUHEXAMPLE';
-export const INVALIDATION_ID = 'I2J0I21PCUYOIK';
-export const REQUEST_ID = '2f1c4f2e-6bd5-4a4e-9d3c-0f6a4f0b7e11';
 
 export type RecordSetsPage = Omit<ListResourceRecordSetsCommandOutput, '$metadata'>;
 
@@ -171,48 +168,40 @@ export const CUT_AFTER_MX_PAGE: Recorded<RecordSetsPage> = {
   parsed: truncatedPage([mxSet(['10 mx1.example.com.'])], { name: 'example.com.', type: 'NS' }),
 };
 
-const CREATE_TIME = '2024-11-23T15:04:05.123Z';
-const INVALIDATION_BATCH =
-  '<InvalidationBatch><Paths><Quantity>1</Quantity><Items><Path>/.well-known/mta-sts.txt</Path></Items></Paths>' +
-  `<CallerReference>cdk-mta-sts-${REQUEST_ID}</CallerReference></InvalidationBatch>`;
+export const TENANT_ID = 'dt_2abcEXAMPLE0123456789';
+const CERTIFICATE_ARN = 'arn:aws:acm:us-east-1:111111111111:certificate/00000000-0000-0000-0000-000000000000';
 
-function invalidationXml(status: string): string {
+function managedCertificateXml(status: ManagedCertificateStatus): string {
   return (
-    `<?xml version="1.0"?>\n<Invalidation xmlns="${CLOUDFRONT_NS}"><Id>${INVALIDATION_ID}</Id>` +
-    `<Status>${status}</Status><CreateTime>${CREATE_TIME}</CreateTime>${INVALIDATION_BATCH}</Invalidation>`
+    `<?xml version="1.0"?>\n<ManagedCertificateDetails xmlns="${CLOUDFRONT_NS}">` +
+    `<CertificateArn>${CERTIFICATE_ARN}</CertificateArn><CertificateStatus>${status}</CertificateStatus>` +
+    '<ValidationTokenHost>cloudfront</ValidationTokenHost>' +
+    '</ManagedCertificateDetails>'
   );
 }
 
-function invalidation(status: string) {
+function managedCertificate(
+  status: ManagedCertificateStatus,
+): Omit<GetManagedCertificateDetailsCommandOutput, '$metadata'> {
   return {
-    Id: INVALIDATION_ID,
-    Status: status,
-    CreateTime: new Date(CREATE_TIME),
-    InvalidationBatch: {
-      Paths: { Quantity: 1, Items: ['/.well-known/mta-sts.txt'] },
-      CallerReference: `cdk-mta-sts-${REQUEST_ID}`,
+    ManagedCertificateDetails: {
+      CertificateArn: CERTIFICATE_ARN,
+      CertificateStatus: status,
+      ValidationTokenHost: 'cloudfront' as const,
     },
   };
 }
 
-/** CreateInvalidation answers 201 with a `Location` header. */
-export const INVALIDATION_CREATED: Recorded<Omit<CreateInvalidationCommandOutput, '$metadata'>> & {
-  readonly location: string;
-} = {
-  location: `https://cloudfront.amazonaws.com/2020-05-31/distribution/${DISTRIBUTION_ID}/invalidation/${INVALIDATION_ID}`,
-  xml: invalidationXml('InProgress'),
-  parsed: {
-    Location: `https://cloudfront.amazonaws.com/2020-05-31/distribution/${DISTRIBUTION_ID}/invalidation/${INVALIDATION_ID}`,
-    Invalidation: invalidation('InProgress'),
-  },
+/**
+ * GetManagedCertificateDetails, shaped as the CloudFront API reference documents it (not recorded from the live API;
+ * the token details, which the verifier does not read, are left out).
+ */
+export const CERTIFICATE_PENDING: Recorded<Omit<GetManagedCertificateDetailsCommandOutput, '$metadata'>> = {
+  xml: managedCertificateXml('pending-validation'),
+  parsed: managedCertificate('pending-validation'),
 };
 
-export const INVALIDATION_IN_PROGRESS: Recorded<Omit<GetInvalidationCommandOutput, '$metadata'>> = {
-  xml: invalidationXml('InProgress'),
-  parsed: { Invalidation: invalidation('InProgress') },
-};
-
-export const INVALIDATION_COMPLETED: Recorded<Omit<GetInvalidationCommandOutput, '$metadata'>> = {
-  xml: invalidationXml('Completed'),
-  parsed: { Invalidation: invalidation('Completed') },
+export const CERTIFICATE_ISSUED: Recorded<Omit<GetManagedCertificateDetailsCommandOutput, '$metadata'>> = {
+  xml: managedCertificateXml('issued'),
+  parsed: managedCertificate('issued'),
 };

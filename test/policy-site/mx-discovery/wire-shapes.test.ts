@@ -1,17 +1,14 @@
 import { createServer, IncomingMessage, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { CloudFrontClient, CreateInvalidationCommand, GetInvalidationCommand } from '@aws-sdk/client-cloudfront';
+import { CloudFrontClient, GetManagedCertificateDetailsCommand } from '@aws-sdk/client-cloudfront';
 import { ListResourceRecordSetsCommand, Route53Client } from '@aws-sdk/client-route-53';
 import {
   APEX_MX_PAGE,
+  CERTIFICATE_ISSUED,
+  CERTIFICATE_PENDING,
   CUT_AFTER_MX_PAGE,
-  DISTRIBUTION_ID,
-  INVALIDATION_COMPLETED,
-  INVALIDATION_CREATED,
-  INVALIDATION_ID,
-  INVALIDATION_IN_PROGRESS,
   Recorded,
-  REQUEST_ID,
+  TENANT_ID,
   WEIGHTED_MX_FIRST_PAGE,
   ZONE_ID,
 } from './recorded';
@@ -111,44 +108,19 @@ describe('Route 53 ListResourceRecordSets', () => {
   });
 });
 
-describe('CloudFront invalidations', () => {
-  test('CreateInvalidation: 201 with Location, parsed into the recorded object', async () => {
-    reply = {
-      status: 201,
-      body: INVALIDATION_CREATED.xml,
-      headers: { location: INVALIDATION_CREATED.location },
-    };
-    const client = new CloudFrontClient(clientConfig());
-    const output = await client.send(
-      new CreateInvalidationCommand({
-        DistributionId: DISTRIBUTION_ID,
-        InvalidationBatch: {
-          Paths: { Quantity: 1, Items: ['/.well-known/mta-sts.txt'] },
-          CallerReference: `cdk-mta-sts-${REQUEST_ID}`,
-        },
-      }),
-    );
-    client.destroy();
-    expect(withoutMetadata(output)).toEqual(INVALIDATION_CREATED.parsed);
-    expect(seen).toHaveLength(1);
-    expect(seen[0].method).toBe('POST');
-    expect(seen[0].url).toBe(`/2020-05-31/distribution/${DISTRIBUTION_ID}/invalidation`);
-    expect(seen[0].body).toContain('<Path>/.well-known/mta-sts.txt</Path>');
-  });
-
+describe('CloudFront managed certificates', () => {
   test.each<[string, Recorded<unknown>]>([
-    ['in progress', INVALIDATION_IN_PROGRESS],
-    ['completed', INVALIDATION_COMPLETED],
-  ])('GetInvalidation %s parses into the recorded object', async (_name, recorded) => {
-    reply = { status: 200, body: recorded.xml };
-    const client = new CloudFrontClient(clientConfig());
-    const output = await client.send(
-      new GetInvalidationCommand({ DistributionId: DISTRIBUTION_ID, Id: INVALIDATION_ID }),
-    );
-    client.destroy();
-    expect(withoutMetadata(output)).toEqual(recorded.parsed);
-    expect(seen).toEqual([
-      { method: 'GET', url: `/2020-05-31/distribution/${DISTRIBUTION_ID}/invalidation/${INVALIDATION_ID}`, body: '' },
-    ]);
-  });
+    ['pending', CERTIFICATE_PENDING],
+    ['issued', CERTIFICATE_ISSUED],
+  ])(
+    'GetManagedCertificateDetails (%s) asks by tenant id and parses into the object the verifier reads',
+    async (_name, recorded) => {
+      reply = { status: 200, body: recorded.xml };
+      const client = new CloudFrontClient(clientConfig());
+      const output = await client.send(new GetManagedCertificateDetailsCommand({ Identifier: TENANT_ID }));
+      client.destroy();
+      expect(withoutMetadata(output)).toEqual(recorded.parsed);
+      expect(seen).toEqual([{ method: 'GET', url: `/2020-05-31/managed-certificate/${TENANT_ID}`, body: '' }]);
+    },
+  );
 });

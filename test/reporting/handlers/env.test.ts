@@ -12,7 +12,7 @@ describe('env', () => {
       REPORT_BUCKET: 'REPORT_BUCKET',
       MAX_DECOMPRESSED_BYTES: 'MAX_DECOMPRESSED_BYTES',
       METRIC_NAMESPACE: 'METRIC_NAMESPACE',
-      POLICY_DOMAINS: 'POLICY_DOMAINS',
+      PUBLISHED_DOMAINS_KEY: '_cdk-mta-sts/published-domains.json',
       RAW_MAIL_PREFIX: 'raw/',
       RAW_HTTPS_PREFIX: 'raw/https/',
       REPORTS_PREFIX: 'reports/',

@@ -383,10 +383,14 @@ describe('handler (configured from the environment)', () => {
     return fresh!;
   };
 
-  beforeEach(() => {
+  beforeEach(async () => {
+    // The policy publisher writes this at deployment; normalized when read.
+    await s3.put(
+      '_cdk-mta-sts/published-domains.json',
+      JSON.stringify({ policyDomains: [' Example.com ', 'company-y.example.'] }),
+    );
     Object.assign(process.env, {
       REPORT_BUCKET: BUCKET,
-      POLICY_DOMAINS: ' Example.com , company-y.example. ',
       MAX_DECOMPRESSED_BYTES: '100',
       AWS_ENDPOINT_URL_S3: s3.endpoint,
       AWS_REGION: 'us-east-1',
@@ -399,7 +403,7 @@ describe('handler (configured from the environment)', () => {
     process.env = { ...saved };
   });
 
-  test('reads POLICY_DOMAINS and MAX_DECOMPRESSED_BYTES', async () => {
+  test('reads the published domains from the configuration object, and MAX_DECOMPRESSED_BYTES', async () => {
     const fromEnv = freshHandler();
     expect((await fromEnv(urlEvent({ contentType: 'application/tlsrpt+json', body: rfcJson() }))).statusCode).toBe(413);
 
@@ -409,10 +413,10 @@ describe('handler (configured from the environment)', () => {
     expect((await s3.keys()).filter((key) => key.startsWith('reports/'))).toEqual([RFC_REPORT_KEY]);
   });
 
-  test('fails loudly without POLICY_DOMAINS', async () => {
-    delete process.env.POLICY_DOMAINS;
+  test('fails loudly without the configuration object', async () => {
+    await s3.reset();
     await expect(freshHandler()(urlEvent({ method: 'GET' }))).rejects.toThrow(
-      'environment variable POLICY_DOMAINS is not set',
+      `configuration object s3://${BUCKET}/_cdk-mta-sts/published-domains.json is missing: deploy the stack again`,
     );
   });
 

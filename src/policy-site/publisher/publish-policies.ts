@@ -1,0 +1,219 @@
+import { createHash } from 'node:crypto';
+import { ListResourceRecordSetsCommand, Route53Client, RRType } from '@aws-sdk/client-route-53';
+import { HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { mapWithLimit } from './map-with-limit';
+import {
+  ConfigEntry,
+  parsePublisherProperties,
+  POLICY_CACHE_CONTROL,
+  POLICY_CONTENT_TYPE,
+  policyObjectKey,
+  PolicyRequest,
+} from './publisher-properties';
+import { firstPageStart, nextPageStart, PageStart, RecordSet, RECORD_SETS_PER_PAGE } from '../../dns/mx-record-pages';
+import { renderPolicyDocument } from '../../policy/policy-document';
+import { mxHostsFromRecordSets } from '../mx-discovery/mx-records';
+
+/** Domains handled at once: Route 53 allows five requests a second per account, and the SDK retries throttling. */
+const CONCURRENCY = 4;
+/** How long the verification may wait for certificates and propagation before it fails with what it saw. */
+export const VERIFY_DEADLINE_MS = 45 * 60 * 1000;
+const CONFIG_CONTENT_TYPE = 'application/json';
+const PHYSICAL_ID = 'mta-sts-policies';
+
+export interface PublishDeps {
+  readonly s3: S3Client;
+  readonly route53: Route53Client;
+  readonly now?: () => number;
+  readonly log?: (line: string) => void;
+}
+
+/** A domain whose new policy must be proved live over HTTPS before CloudFormation moves on. */
+export interface VerifyItem {
+  readonly Domain: string;
+  readonly TenantId: string;
+  readonly ManagedCertificate: boolean;
+  /** SHA-256 of the exact bytes that must be served. */
+  readonly Sha256: string;
+}
+
+/** The onEvent answer. Only `PhysicalResourceId` and `Data` reach CloudFormation; the rest is for isComplete. */
+export interface PublishResult {
+  readonly PhysicalResourceId: string;
+  /** One attribute whatever the domain count, so the reply stays far under CloudFormation's 4 KB. */
+  readonly Data?: { readonly ZonePolicyId: string };
+  readonly Verify?: VerifyItem[];
+  /** Epoch milliseconds after which isComplete fails. */
+  readonly Deadline?: number;
+  readonly RoutingEndpoint?: string;
+}
+
+interface CustomResourceEvent {
+  readonly RequestType: 'Create' | 'Update' | 'Delete';
+  readonly PhysicalResourceId?: string;
+  readonly ResourceProperties: Record<string, unknown>;
+  readonly OldResourceProperties?: Record<string, unknown>;
+}
+
+/**
+ * Writes every domain's policy file (static bytes, or rendered from the zone's MX records) and the configuration
+ * objects, each only when its bytes or headers differ from what S3 holds, and lists the domains isComplete must
+ * verify: those whose bytes changed or whose entry (tenant, certificate) changed. On Delete it leaves everything:
+ * the bucket is retained and senders may still cache the policies (RFC 8461 §8.3).
+ */
+export async function publishPolicies(event: CustomResourceEvent, deps: PublishDeps): Promise<PublishResult> {
+  if (event.RequestType === 'Delete') return { PhysicalResourceId: event.PhysicalResourceId ?? PHYSICAL_ID };
+  const log = deps.log ?? console.log;
+  const request = parsePublisherProperties(event.ResourceProperties);
+  const previous = previousEntries(event);
+  const endpointChanged = event.OldResourceProperties?.RoutingEndpoint !== event.ResourceProperties.RoutingEndpoint;
+
+  const published = await mapWithLimit(request.policies, CONCURRENCY, async (policy) => {
+    const text = await policyText(policy, deps.route53);
+    const uploaded = await putIfChanged(deps.s3, {
+      Bucket: request.policyBucket!,
+      Key: policyObjectKey(policy.domain),
+      Body: text,
+      ContentType: POLICY_CONTENT_TYPE,
+      CacheControl: POLICY_CACHE_CONTROL,
+    });
+    const entryChanged = previous.get(policy.domain) !== entryFingerprint(event.ResourceProperties, policy.domain);
+    return { policy, text, uploaded, verify: uploaded || entryChanged || endpointChanged };
+  });
+  const configsWritten = await mapWithLimit(request.configs, CONCURRENCY, (config) =>
+    putIfChanged(deps.s3, configObject(config)),
+  );
+
+  const verify: VerifyItem[] = published
+    .filter((p) => p.verify)
+    .map(({ policy, text }) => ({
+      Domain: policy.domain,
+      TenantId: policy.tenantId,
+      ManagedCertificate: policy.managedCertificate,
+      Sha256: sha256(text),
+    }));
+  log(
+    JSON.stringify({
+      requestType: event.RequestType,
+      uploaded: published.filter((p) => p.uploaded).map((p) => p.policy.domain),
+      unchanged: published.filter((p) => !p.uploaded).length,
+      configsWritten: request.configs.filter((_, i) => configsWritten[i]).map((c) => `s3://${c.Bucket}/${c.Key}`),
+      verify: verify.map((v) => v.Domain),
+    }),
+  );
+  const zonePolicies = published.filter((p) => p.policy.kind === 'zone');
+  return {
+    PhysicalResourceId: PHYSICAL_ID,
+    Data: { ZonePolicyId: zonePolicyId(zonePolicies.map((p) => [p.policy.domain, p.text])) },
+    Verify: verify,
+    Deadline: (deps.now ?? Date.now)() + VERIFY_DEADLINE_MS,
+    RoutingEndpoint: request.routingEndpoint,
+  };
+}
+
+/**
+ * The `_mta-sts` id of every zone-read policy: the first 32 hex digits of a SHA-256 over all of them, so it changes
+ * whenever any does (a sender then fetches again, which is harmless) and the reply holds one value for any count.
+ */
+export function zonePolicyId(policies: ReadonlyArray<readonly [string, string]>): string {
+  const hash = createHash('sha256');
+  for (const [domain, text] of [...policies].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+    hash.update(`${domain}\n${text}\n`);
+  }
+  return hash.digest('hex').slice(0, 32);
+}
+
+async function policyText(policy: PolicyRequest, route53: Route53Client): Promise<string> {
+  if (policy.kind === 'static') return policy.text;
+  const recordSets = await listMxRecordSets(route53, policy.hostedZoneId, policy.domain);
+  const mx = mxHostsFromRecordSets(recordSets, policy.domain, policy.hostedZoneId);
+  return renderPolicyDocument({ mode: policy.mode, mx, maxAgeSeconds: policy.maxAgeSeconds }).text;
+}
+
+interface PutRequest {
+  readonly Bucket: string;
+  readonly Key: string;
+  readonly Body: string;
+  readonly ContentType: string;
+  readonly CacheControl?: string;
+}
+
+/** Uploads unless S3 already holds these bytes (single-part SSE-S3 ETag = MD5) with these headers. */
+async function putIfChanged(s3: S3Client, put: PutRequest): Promise<boolean> {
+  const where = `s3://${put.Bucket}/${put.Key}`;
+  const current = await callAws(`Could not read ${where}`, async () => {
+    try {
+      return await s3.send(new HeadObjectCommand({ Bucket: put.Bucket, Key: put.Key }));
+    } catch (error) {
+      if ((error as Error).name === 'NotFound' || (error as Error).name === 'NoSuchKey') return undefined;
+      throw error;
+    }
+  });
+  const md5 = createHash('md5').update(put.Body, 'latin1').digest('hex');
+  if (
+    current?.ETag === `"${md5}"` &&
+    current.ContentType === put.ContentType &&
+    (current.CacheControl ?? undefined) === put.CacheControl
+  ) {
+    return false;
+  }
+  await callAws(`Could not upload ${where}`, () =>
+    s3.send(new PutObjectCommand({ ...put, Body: Buffer.from(put.Body, 'latin1') })),
+  );
+  return true;
+}
+
+function configObject(config: ConfigEntry): PutRequest {
+  return { Bucket: config.Bucket, Key: config.Key, Body: config.Body, ContentType: CONFIG_CONTENT_TYPE };
+}
+
+function entryFingerprint(properties: Record<string, unknown>, domain: string): string | undefined {
+  const entries = Array.isArray(properties.Policies) ? (properties.Policies as Array<Record<string, unknown>>) : [];
+  const entry = entries.find((e) => e?.Domain === domain);
+  return entry === undefined ? undefined : JSON.stringify(entry, Object.keys(entry).sort());
+}
+
+function previousEntries(event: CustomResourceEvent): Map<string, string | undefined> {
+  const old = event.OldResourceProperties;
+  const domains = Array.isArray(old?.Policies) ? (old.Policies as Array<Record<string, unknown>>) : [];
+  return new Map(domains.map((e) => [String(e?.Domain), entryFingerprint(old!, String(e?.Domain))]));
+}
+
+/** Every record set from the domain's MX sets up to the first record set past them, following pagination. */
+async function listMxRecordSets(route53: Route53Client, hostedZoneId: string, domain: string): Promise<RecordSet[]> {
+  const recordSets: RecordSet[] = [];
+  let start: PageStart | undefined = firstPageStart(domain);
+  while (start !== undefined) {
+    const current: PageStart = start;
+    const page = await callAws(`Could not read the MX records of ${domain} from hosted zone ${hostedZoneId}`, () =>
+      route53.send(
+        new ListResourceRecordSetsCommand({
+          HostedZoneId: hostedZoneId,
+          ...current,
+          // Route 53 hands back its own NextRecordType, so this is always one of its types.
+          StartRecordType: current.StartRecordType as RRType,
+          MaxItems: RECORD_SETS_PER_PAGE,
+        }),
+      ),
+    );
+    recordSets.push(...(page.ResourceRecordSets ?? []));
+    start = nextPageStart(page, domain, current);
+  }
+  return recordSets;
+}
+
+export function sha256(text: string | Buffer): string {
+  return createHash('sha256')
+    .update(typeof text === 'string' ? Buffer.from(text, 'latin1') : text)
+    .digest('hex');
+}
+
+/** Runs one AWS call and names what failed, keeping the service's error name and message. */
+export async function callAws<T>(what: string, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    const { name, message } = error as Error;
+    throw new Error(`${what}: ${name}: ${message}`, { cause: error });
+  }
+}
