@@ -6,6 +6,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { DomainAlarmGroup } from './domain-alarm-group';
 import { MtaStsMode } from '../policy/mode';
 import { ReportDimension, ReportMetric } from '../reporting/metric-names';
 import { STS_RESULT_TYPES } from '../reporting/result-types';
@@ -38,8 +39,10 @@ export interface ReportMonitoringProps {
 }
 
 /**
- * Alarms and a dashboard over the report metrics. Pipeline-wide parts (dead-letter queue, rejections, result
- * types) are built at once; each policy domain adds its row and alarms when it registers.
+ * Alarms and a dashboard over the report metrics, sized for any number of policy domains: the dashboard graphs
+ * every domain with SEARCH expressions (a fixed set of widgets), and the per-domain alarms are grouped, as many
+ * domains per alarm as CloudWatch's 10 metrics allow (5 for the failure rate, 10 for silence), each firing on the
+ * worst domain of its group and naming the group.
  */
 export class ReportMonitoring extends Construct {
   /** Where every alarm sends its notifications. */
@@ -49,9 +52,14 @@ export class ReportMonitoring extends Construct {
   /** Every alarm created so far. */
   public readonly alarms: cloudwatch.Alarm[] = [];
 
+  /** The grouped per-domain alarms (failure rate, no reports). */
+  public readonly domainAlarmGroups: DomainAlarmGroup[] = [];
+
   private readonly action: cloudwatch.IAlarmAction;
   private readonly routed = new Set<cloudwatch.Alarm>();
   private stsFailureAlarm?: cloudwatch.Alarm;
+  private failureRateGroup?: DomainAlarmGroup;
+  private noReportsGroup?: DomainAlarmGroup;
 
   constructor(
     scope: Construct,
@@ -100,81 +108,90 @@ export class ReportMonitoring extends Construct {
           right: [queueDepth.with({ label: 'Dead-letter queue depth' })],
           width: 12,
         }),
+        // One line per policy domain, however many there are: SEARCH finds them, so the body never grows.
+        this.searchGraph('Failed sessions by policy domain', ReportMetric.FAILED_SESSIONS, 'Sum'),
+        this.searchGraph('Successful sessions by policy domain', ReportMetric.SUCCESSFUL_SESSIONS, 'Sum'),
+        this.searchGraph('Reports received by policy domain', ReportMetric.REPORTS_RECEIVED, 'Sum'),
+        // Written only for domains with uncovered hosts: an empty graph is good news.
+        this.searchGraph(
+          'Uncovered MX hosts by policy domain (daily drift check)',
+          UNCOVERED_MX_HOSTS_METRIC,
+          'Maximum',
+        ),
       );
     }
   }
 
   /**
-   * Adds a policy domain's dashboard row and alarms: failure rate, no reports, and uncovered MX hosts; in
-   * `enforce`, also the pipeline-wide alarm on `sts-*` result types.
+   * Adds a policy domain to the grouped alarms (failure rate, no reports); in `enforce`, also creates the
+   * pipeline-wide alarm on `sts-*` result types. The dashboard finds the domain by itself.
    */
   public addPolicyDomain(domainName: string, mode?: MtaStsMode): void {
-    const dimensions = { [ReportDimension.POLICY_DOMAIN]: domainName };
-    const successful = this.metric(ReportMetric.SUCCESSFUL_SESSIONS, dimensions, 'Successful sessions');
-    const failed = this.metric(ReportMetric.FAILED_SESSIONS, dimensions, 'Failed sessions');
-    const received = this.metric(ReportMetric.REPORTS_RECEIVED, dimensions, 'Reports received');
-    const uncovered = new cloudwatch.Metric({
-      namespace: this.props.metricNamespace,
-      metricName: UNCOVERED_MX_HOSTS_METRIC,
-      dimensionsMap: dimensions,
-      statistic: cloudwatch.Stats.MAXIMUM,
-      period: DAY,
-      label: 'Uncovered MX hosts',
-    });
-    const failureRate = new cloudwatch.MathExpression({
-      // Too few sessions make a percentage noise; count the rate only from `minimumSessions` a day.
-      expression: `IF((s + f) >= ${this.props.minimumSessions}, 100 * f / (s + f), 0)`,
-      usingMetrics: { s: successful, f: failed },
-      period: DAY,
-      label: 'Failure rate (%)',
-    });
-
-    const scope = new Construct(this, `Domain-${domainName}`);
-    this.addAlarm(
-      'FailureRateAlarm',
-      {
-        metric: failureRate,
+    if (!this.failureRateGroup || this.failureRateGroup.full) {
+      this.failureRateGroup = this.addGroup('FailureRateAlarm', {
+        series: {
+          metrics: { s: ReportMetric.SUCCESSFUL_SESSIONS, f: ReportMetric.FAILED_SESSIONS },
+          // Too few sessions make a percentage noise; count the rate only from `minimumSessions` a day.
+          expression: `IF((s{i} + f{i}) >= ${this.props.minimumSessions}, 100 * f{i} / (s{i} + f{i}), 0)`,
+        },
+        combine: 'MAX',
+        label: 'Highest failure rate of these domains (%)',
         threshold: this.props.failureRateThreshold,
         comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
         evaluationPeriods: 1,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-        alarmDescription: `More than ${this.props.failureRateThreshold}% of the sessions reported for ${domainName} failed in a day (at least ${this.props.minimumSessions} sessions). Read the day's reports: failures by result type and MX host.`,
-      },
-      scope,
-    );
-    this.addAlarm(
-      'NoReportsAlarm',
-      {
+        description: (domains) =>
+          `More than ${this.props.failureRateThreshold}% of the sessions reported for ${oneOf(domains)} failed in a day (at least ${this.props.minimumSessions} sessions). The alarm graph shows which; read that day's reports: failures by result type and MX host.`,
+      });
+    }
+    this.failureRateGroup.add(domainName);
+
+    if (!this.noReportsGroup || this.noReportsGroup.full) {
+      this.noReportsGroup = this.addGroup('NoReportsAlarm', {
         // Days without a report count as 0 once the domain has had one, so the alarm fires when reports stop,
         // not on a new domain that has not had its first report yet.
-        metric: new cloudwatch.MathExpression({
-          expression: 'FILL(r, 0)',
-          usingMetrics: { r: received },
-          period: DAY,
-          label: 'Reports received (0 when none)',
-        }),
+        series: { metrics: { r: ReportMetric.REPORTS_RECEIVED }, expression: 'FILL(r{i}, 0)' },
+        combine: 'MIN',
+        label: 'Fewest reports received by one of these domains (0 when none)',
         threshold: 1,
         comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
         evaluationPeriods: this.props.daysWithoutReports,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-        alarmDescription: `No TLS-RPT report for ${domainName} in ${this.props.daysWithoutReports} days: check the _smtp._tls record, the MX of the reporting domain, the receipt rule set and the parser.`,
-      },
-      scope,
-    );
-    if (mode === MtaStsMode.ENFORCE) this.addStsFailureAlarm();
+        description: (domains) =>
+          `No TLS-RPT report for ${oneOf(domains)} in ${this.props.daysWithoutReports} days: check its _smtp._tls record, the MX of the reporting domain, the receipt rule set and the parser.`,
+      });
+    }
+    this.noReportsGroup.add(domainName);
 
-    this.dashboard?.addWidgets(
-      new cloudwatch.TextWidget({ markdown: `## ${domainName}${mode ? ` (${mode})` : ''}`, width: 24, height: 1 }),
-      new cloudwatch.GraphWidget({ title: `${domainName}: sessions`, left: [successful, failed], width: 6 }),
-      new cloudwatch.GraphWidget({
-        title: `${domainName}: failure rate`,
-        left: [failureRate],
-        leftYAxis: { min: 0, max: 100 },
-        width: 6,
-      }),
-      new cloudwatch.GraphWidget({ title: `${domainName}: reports received`, left: [received], width: 6 }),
-      new cloudwatch.GraphWidget({ title: `${domainName}: uncovered MX hosts`, left: [uncovered], width: 6 }),
-    );
+    if (mode === MtaStsMode.ENFORCE) this.addStsFailureAlarm();
+  }
+
+  private addGroup(
+    id: string,
+    props: Omit<ConstructorParameters<typeof DomainAlarmGroup>[2], 'namespace' | 'dimension' | 'alarmActions'>,
+  ): DomainAlarmGroup {
+    const index = this.domainAlarmGroups.filter((g) => g.node.id.startsWith(id)).length;
+    const group = new DomainAlarmGroup(this, index === 0 ? id : `${id}${index + 1}`, {
+      ...props,
+      namespace: this.props.metricNamespace,
+      dimension: ReportDimension.POLICY_DOMAIN,
+      alarmActions: [this.alarmTopic.topicArn],
+    });
+    this.domainAlarmGroups.push(group);
+    return group;
+  }
+
+  private searchGraph(title: string, metricName: string, statistic: string): cloudwatch.GraphWidget {
+    return new cloudwatch.GraphWidget({
+      title,
+      left: [
+        new cloudwatch.MathExpression({
+          expression: `SEARCH('{${this.props.metricNamespace},${ReportDimension.POLICY_DOMAIN}} MetricName="${metricName}"', '${statistic}', 86400)`,
+          usingMetrics: {},
+          period: DAY,
+          label: '',
+        }),
+      ],
+      width: 12,
+    });
   }
 
   private createTopic(): sns.Topic {
@@ -251,4 +268,9 @@ export class ReportMonitoring extends Construct {
       label: '',
     });
   }
+}
+
+/** "example.com", or "one of example.com, example.org". */
+function oneOf(domains: readonly string[]): string {
+  return domains.length === 1 ? domains[0] : `one of ${domains.join(', ')}`;
 }

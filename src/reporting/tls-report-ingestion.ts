@@ -299,9 +299,12 @@ export class TlsReportIngestion extends Construct {
     this.dashboard = this.monitoring.dashboard;
   }
 
-  /** Every alarm created so far: the dead-letter queue, and per policy domain the failure rate and silence. */
+  /**
+   * Every alarm created so far: the dead-letter queue, `sts-*` failures, and the grouped per-domain alarms
+   * (failure rate, silence), each covering several policy domains.
+   */
   public get alarms(): cloudwatch.IAlarm[] {
-    return [...this.monitoring.alarms];
+    return [...this.monitoring.alarms, ...this.monitoring.domainAlarmGroups.map((group) => group.asAlarm())];
   }
 
   /**

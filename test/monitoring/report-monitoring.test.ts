@@ -17,8 +17,6 @@ function alarmsOf(template: Template): Record<string, any>[] {
   return Object.values(template.findResources('AWS::CloudWatch::Alarm')).map((r) => r.Properties);
 }
 
-const topicAction = [{ Ref: Match.stringLikeRegexp('^ReportsMonitoringAlarmTopic') }];
-
 describe('pipeline-wide monitoring', () => {
   test('a TLS-only alarm topic, and an alarm when the dead-letter queue holds anything', () => {
     const { stack } = ingestion();
@@ -100,69 +98,97 @@ describe('pipeline-wide monitoring', () => {
   });
 });
 
-describe('per policy domain', () => {
-  test('failure rate above 1% over a day with at least 100 sessions', () => {
+describe('per policy domain, grouped', () => {
+  const stat = (metricName: string, domain: string, namespace = 'MtaSts') => ({
+    Namespace: namespace,
+    MetricName: metricName,
+    Dimensions: [{ Name: 'PolicyDomain', Value: domain }],
+  });
+  const query = (id: string, metricName: string, domain: string, namespace = 'MtaSts') => ({
+    Id: id,
+    MetricStat: { Metric: stat(metricName, domain, namespace), Period: 86400, Stat: 'Sum' },
+    ReturnData: false,
+  });
+
+  test('failure rate: the worst of up to five domains above 1% in a day with at least 100 sessions', () => {
     const { stack, reports } = ingestion();
     reports.addPolicyDomain('example.com', MtaStsMode.TESTING);
-    const template = Template.fromStack(stack);
-    const dims = [{ Name: 'PolicyDomain', Value: 'example.com' }];
-    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
-      AlarmActions: topicAction,
+    reports.addPolicyDomain('example.org', MtaStsMode.TESTING);
+    const alarm = alarmsOf(Template.fromStack(stack)).find(
+      (a) => a.Metrics?.[0]?.Id === 'worst' && a.Threshold === 1 && a.ComparisonOperator === 'GreaterThanThreshold',
+    );
+    expect(alarm).toEqual({
+      AlarmActions: [{ Ref: expect.stringMatching(/^ReportsMonitoringAlarmTopic/) }],
+      AlarmDescription:
+        "More than 1% of the sessions reported for one of example.com, example.org failed in a day (at least 100 sessions). The alarm graph shows which; read that day's reports: failures by result type and MX host.",
       ComparisonOperator: 'GreaterThanThreshold',
-      Threshold: 1,
       EvaluationPeriods: 1,
+      Threshold: 1,
       TreatMissingData: 'notBreaching',
       Metrics: [
-        { Expression: 'IF((s + f) >= 100, 100 * f / (s + f), 0)', Id: 'expr_1', Label: 'Failure rate (%)' },
         {
-          Id: 's',
-          MetricStat: {
-            Metric: { Namespace: 'MtaSts', MetricName: 'SuccessfulSessions', Dimensions: dims },
-            Period: 86400,
-            Stat: 'Sum',
-          },
-          ReturnData: false,
+          Id: 'worst',
+          Expression: 'MAX([d0, d1])',
+          Label: 'Highest failure rate of these domains (%)',
+          ReturnData: true,
         },
         {
-          Id: 'f',
-          MetricStat: {
-            Metric: { Namespace: 'MtaSts', MetricName: 'FailedSessions', Dimensions: dims },
-            Period: 86400,
-            Stat: 'Sum',
-          },
+          Id: 'd0',
+          Expression: 'IF((s0 + f0) >= 100, 100 * f0 / (s0 + f0), 0)',
+          Label: 'example.com',
           ReturnData: false,
         },
+        query('s0', 'SuccessfulSessions', 'example.com'),
+        query('f0', 'FailedSessions', 'example.com'),
+        {
+          Id: 'd1',
+          Expression: 'IF((s1 + f1) >= 100, 100 * f1 / (s1 + f1), 0)',
+          Label: 'example.org',
+          ReturnData: false,
+        },
+        query('s1', 'SuccessfulSessions', 'example.org'),
+        query('f1', 'FailedSessions', 'example.org'),
       ],
     });
   });
 
-  test('no report for 3 days once the domain has had reports', () => {
+  test('no report for 3 days: the fewest reports of up to ten domains', () => {
     const { stack, reports } = ingestion();
     reports.addPolicyDomain('example.com');
-    Template.fromStack(stack).hasResourceProperties('AWS::CloudWatch::Alarm', {
-      AlarmActions: topicAction,
+    const alarm = alarmsOf(Template.fromStack(stack)).find((a) => a.ComparisonOperator === 'LessThanThreshold');
+    expect(alarm).toMatchObject({
       Metrics: [
-        { Expression: 'FILL(r, 0)', Id: 'expr_1', Label: 'Reports received (0 when none)' },
         {
-          Id: 'r',
-          MetricStat: {
-            Metric: {
-              Namespace: 'MtaSts',
-              MetricName: 'ReportsReceived',
-              Dimensions: [{ Name: 'PolicyDomain', Value: 'example.com' }],
-            },
-            Period: 86400,
-            Stat: 'Sum',
-          },
-          ReturnData: false,
+          Id: 'worst',
+          Expression: 'MIN([d0])',
+          Label: 'Fewest reports received by one of these domains (0 when none)',
+          ReturnData: true,
         },
+        { Id: 'd0', Expression: 'FILL(r0, 0)', Label: 'example.com', ReturnData: false },
+        query('r0', 'ReportsReceived', 'example.com'),
       ],
       EvaluationPeriods: 3,
       Threshold: 1,
-      ComparisonOperator: 'LessThanThreshold',
       // A new domain without any report yet is not an outage; FILL turns later silent days into 0.
       TreatMissingData: 'notBreaching',
     });
+  });
+
+  test('100 domains: 20 failure-rate alarms of 10 metrics and 10 silence alarms of 10 metrics, none over the limit', () => {
+    const { stack, reports } = ingestion();
+    for (let i = 0; i < 100; i++) reports.addPolicyDomain(`d${i}.example.net`, MtaStsMode.TESTING);
+    const alarms = alarmsOf(Template.fromStack(stack));
+    const grouped = alarms.filter((a) => a.Metrics?.[0]?.Id === 'worst');
+    const metricCounts = grouped.map((a) => a.Metrics.filter((m: any) => m.MetricStat).length);
+    expect(metricCounts).toEqual(Array(30).fill(10));
+    expect(grouped.filter((a) => a.Threshold === 1 && a.ComparisonOperator === 'GreaterThanThreshold')).toHaveLength(
+      20,
+    );
+    expect(reports.alarms).toHaveLength(31);
+    // Every domain is in exactly one group of each kind.
+    const labels = grouped.flatMap((a) => a.Metrics.filter((m: any) => m.Id.startsWith('d')).map((m: any) => m.Label));
+    expect(labels).toHaveLength(200);
+    expect(new Set(labels).size).toBe(100);
   });
 
   test('thresholds, session floor and silence are configurable', () => {
@@ -176,18 +202,11 @@ describe('per policy domain', () => {
     const template = Template.fromStack(stack);
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       Threshold: 0.5,
-      Metrics: Match.arrayWith([Match.objectLike({ Expression: 'IF((s + f) >= 20, 100 * f / (s + f), 0)' })]),
+      Metrics: Match.arrayWith([Match.objectLike({ Expression: 'IF((s0 + f0) >= 20, 100 * f0 / (s0 + f0), 0)' })]),
     });
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       EvaluationPeriods: 7,
-      Metrics: [
-        Match.objectLike({ Expression: 'FILL(r, 0)' }),
-        Match.objectLike({
-          MetricStat: Match.objectLike({
-            Metric: Match.objectLike({ Namespace: 'Mail', MetricName: 'ReportsReceived' }),
-          }),
-        }),
-      ],
+      Metrics: Match.arrayWith([query('r0', 'ReportsReceived', 'example.com', 'Mail')]),
     });
   });
 
@@ -213,25 +232,24 @@ describe('per policy domain', () => {
       ComparisonOperator: 'GreaterThanThreshold',
       TreatMissingData: 'notBreaching',
     });
-    // Dead-letter queue, sts-*, and two alarms per domain.
-    expect(alarmsOf(template)).toHaveLength(6);
-    expect(reports.alarms).toHaveLength(6);
+    // Dead-letter queue, sts-*, one failure-rate group and one silence group for both domains.
+    expect(alarmsOf(template)).toHaveLength(4);
+    expect(reports.alarms).toHaveLength(4);
   });
 
-  test('a dashboard row per domain', () => {
-    const { stack, reports } = ingestion();
-    reports.addPolicyDomain('example.com', MtaStsMode.TESTING);
-    const body = JSON.stringify(Template.fromStack(stack).findResources('AWS::CloudWatch::Dashboard'));
-    for (const title of [
-      '## example.com (testing)',
-      'example.com: sessions',
-      'example.com: failure rate',
-      'example.com: reports received',
-      'example.com: uncovered MX hosts',
-    ]) {
-      expect(body).toContain(title);
+  test('the dashboard graphs every domain with SEARCH: the same widgets for 1 domain or 200', () => {
+    const body = (count: number) => {
+      const { stack, reports } = ingestion();
+      for (let i = 0; i < count; i++) reports.addPolicyDomain(`d${i}.example.net`, MtaStsMode.TESTING);
+      const [dashboard] = Object.values(Template.fromStack(stack).findResources('AWS::CloudWatch::Dashboard'));
+      return JSON.stringify(dashboard.Properties.DashboardBody);
+    };
+    const one = body(1);
+    expect(body(200)).toBe(one);
+    for (const metric of ['FailedSessions', 'SuccessfulSessions', 'ReportsReceived', 'UncoveredMxHosts']) {
+      expect(one).toContain(`SEARCH('{MtaSts,PolicyDomain} MetricName=\\\\\\"${metric}\\\\\\"'`);
     }
-    expect(body).toContain('\\"UncoveredMxHosts\\",\\"PolicyDomain\\",\\"example.com\\"');
+    expect(one).not.toContain('d0.example.net');
   });
 
   test('fails when a domain is registered twice', () => {
