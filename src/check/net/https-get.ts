@@ -18,6 +18,9 @@ export interface HttpsAnswer {
 
 export type HttpsOutcome = HttpsAnswer | { readonly ok: false; readonly problem: string };
 
+// The DNS client's own deadline is the timeout plus 250 ms; leave it room to report first.
+const LOOKUP_GRACE_MS = 1000;
+
 export interface HttpsGetOptions {
   readonly lookup: LookupFunction;
   readonly timeoutMs: number;
@@ -54,9 +57,14 @@ export function httpsGet(host: string, path: string, options: HttpsGetOptions): 
       headers: { 'user-agent': 'cdk-mta-sts-check', accept: 'text/plain', 'cache-control': 'no-cache' },
     };
     const request = https.request(requestOptions);
-    const timer = setTimeout(
-      () => finish({ ok: false, problem: `no complete answer within ${options.timeoutMs / 1000} s` }),
-      options.timeoutMs,
+    const expire = () => finish({ ok: false, problem: `no complete answer within ${options.timeoutMs / 1000} s` });
+    // The DNS client bounds the lookup itself; the HTTPS deadline starts once the address is known.
+    let timer = setTimeout(expire, options.timeoutMs + LOOKUP_GRACE_MS);
+    request.on('socket', (socket) =>
+      socket.once('lookup', () => {
+        clearTimeout(timer);
+        timer = setTimeout(expire, options.timeoutMs);
+      }),
     );
     request.on('error', (error) => finish({ ok: false, problem: describeRequestError(error, host) }));
     request.on('response', (response) => {
