@@ -249,8 +249,9 @@ describe('mx read from the zone at deploy time', () => {
 describe('MX drift check', () => {
   test('one daily check per stack, with an alarm per domain; it can be turned off', () => {
     const stack = stackIn('us-east-1');
-    const first = mtaSts(stack);
-    const second = mtaSts(stack, { hostedZone: zoneIn(stack, 'example.org') }, 'Second');
+    // Without the canary, whose schedule is the stack's other rule.
+    const first = mtaSts(stack, { canary: false });
+    const second = mtaSts(stack, { hostedZone: zoneIn(stack, 'example.org'), canary: false }, 'Second');
     const template = Template.fromStack(stack);
     template.resourceCountIs('AWS::Events::Rule', 1);
     template.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'rate(1 day)' });
@@ -265,7 +266,7 @@ describe('MX drift check', () => {
     expect(second.mxDriftAlarm).not.toBe(first.mxDriftAlarm);
 
     const without = stackIn('us-east-1');
-    expect(mtaSts(without, { mxDriftCheck: false }).mxDriftAlarm).toBeUndefined();
+    expect(mtaSts(without, { mxDriftCheck: false, canary: false }).mxDriftAlarm).toBeUndefined();
     Template.fromStack(without).resourceCountIs('AWS::Events::Rule', 0);
   });
 
@@ -492,9 +493,9 @@ describe('many domains', () => {
     template.resourceCountIs('AWS::S3::Bucket', 1);
     template.resourceCountIs('AWS::CloudFront::OriginAccessControl', 1);
     template.resourceCountIs('AWS::CloudFront::CachePolicy', 1);
-    // The BucketDeployment handler and the MX drift check, both one per stack.
-    template.resourceCountIs('AWS::Lambda::Function', 2);
-    template.resourceCountIs('AWS::Events::Rule', 1);
+    // The BucketDeployment handler, the MX drift check and the canary, each one per stack.
+    template.resourceCountIs('AWS::Lambda::Function', 3);
+    template.resourceCountIs('AWS::Events::Rule', 2);
     template.resourceCountIs('AWS::CloudFront::Distribution', 3);
     template.resourceCountIs('AWS::CertificateManager::Certificate', 3);
     template.resourceCountIs('Custom::CDKBucketDeployment', 3);

@@ -78,6 +78,7 @@ function suppress(stack: Stack): void {
     ]);
   }
   if (has('MtaStsMxDriftCheck')) at('MtaStsMxDriftCheck/Function/ServiceRole', [LOGS_ONLY]);
+  if (has('MtaStsCanary')) at('MtaStsCanary/Function/ServiceRole', [LOGS_ONLY]);
   if (!has('TlsReports')) return;
 
   // The report ingestion.
