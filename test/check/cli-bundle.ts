@@ -10,11 +10,16 @@ const REPO = path.join(__dirname, '..', '..');
  * node_modules): the check does not load it.
  */
 export function bundleCli(): { file: string; remove: () => void } {
+  return bundle(path.join('src', 'cli', 'main.ts'));
+}
+
+/** Bundles `entry` (relative to the repository) the same way. */
+export function bundle(entry: string): { file: string; remove: () => void } {
   const dir = path.join(REPO, '.tmp');
   fs.mkdirSync(dir, { recursive: true });
-  const file = path.join(dir, `cli-${process.pid}-${Date.now()}.js`);
+  const file = path.join(dir, `${path.basename(entry, '.ts')}-${process.pid}-${Date.now()}.js`);
   buildSync({
-    entryPoints: [path.join(REPO, 'src', 'cli', 'main.ts')],
+    entryPoints: [path.join(REPO, entry)],
     bundle: true,
     platform: 'node',
     target: 'node20',
