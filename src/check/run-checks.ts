@@ -101,9 +101,6 @@ async function checkHostTls(
 async function checkDane(hosts: readonly string[], dns: DnsClient): Promise<CheckResult> {
   if (hosts.length === 0) return skip(DANE, 'no MX hosts to look up');
   const counts = await Promise.all(hosts.map((host) => settle(dns.tlsa(`_25._tcp.${host}`))));
-  if (counts.some((count) => count.ok && count.value === undefined)) {
-    return skip(DANE, 'this Node.js cannot look up TLSA records (Node.js 22.15 or later can)');
-  }
   const withTlsa = hosts.filter((_, i) => counts[i].ok && (counts[i] as { value: number }).value > 0);
   const failed = hosts.filter((_, i) => !counts[i].ok);
   const parts = [

@@ -3,7 +3,6 @@
  * policy over HTTPS with certificates from a throwaway CA (trusted through NODE_EXTRA_CA_CERTS), and the npm
  * smtp-server with STARTTLS behind each MX address. The CLI runs, bundled, in the client namespace.
  */
-import { Resolver } from 'node:dns';
 import { bundleCli } from './cli-bundle';
 import { labUnavailableReason, SILENT_DNS_IP, withMtaStsLab } from '../interop/mta-sts-lab';
 import type { LabMx, PublishedMtaSts, RunResult } from '../interop/mta-sts-lab';
@@ -35,8 +34,6 @@ const BASE: PublishedMtaSts = {
   mx: MX,
 };
 const TIMEOUT_MS = 40_000;
-// Node.js 22.15 and later can ask for TLSA records; older ones report dane as skipped.
-const CAN_QUERY_TLSA = typeof (Resolver.prototype as unknown as Record<string, unknown>).resolveTlsa === 'function';
 
 const unavailable = labUnavailableReason();
 const inCi = /^(true|1)$/i.test(process.env.CI ?? '');
@@ -97,7 +94,7 @@ describeLab('cdk-mta-sts check in the lab', () => {
         ['mx-tls:mx1.example.com', 'pass'],
         ['mx-tls:a.mx.example.net', 'pass'],
         ['tlsrpt-record', 'pass'],
-        ['dane', CAN_QUERY_TLSA ? 'pass' : 'skip'],
+        ['dane', 'pass'],
       ]);
       expect(report).toMatchObject({
         domain: DOMAIN,
@@ -113,7 +110,7 @@ describeLab('cdk-mta-sts check in the lab', () => {
         /^STARTTLS, TLSv1\.3, certificate expires in (89|90) days$/,
       );
       expect(row(report, 'tlsrpt-record').detail).toBe('rua=mailto:tlsrpt@example.com');
-      if (CAN_QUERY_TLSA) expect(row(report, 'dane').detail).toBe('TLSA records for a.mx.example.net');
+      expect(row(report, 'dane').detail).toBe('TLSA records for a.mx.example.net');
       expect(code).toBe(0);
     },
     TIMEOUT_MS,

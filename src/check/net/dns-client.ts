@@ -1,6 +1,7 @@
 import type { LookupAddress, LookupOptions } from 'node:dns';
 import { Resolver } from 'node:dns/promises';
 import { isIP } from 'node:net';
+import { queryTlsaCount } from './tlsa-query';
 
 /** A DNS failure worth reporting (timeout, SERVFAIL, refused): not "no such record", which is an empty answer. */
 export class DnsError extends Error {
@@ -17,8 +18,8 @@ export interface DnsClient {
   mx(name: string): Promise<string[]>;
   /** IPv4 then IPv6 addresses. */
   addresses(name: string): Promise<string[]>;
-  /** How many TLSA records the name has, or undefined when this Node.js cannot ask. */
-  tlsa(name: string): Promise<number | undefined>;
+  /** How many TLSA records the name has. */
+  tlsa(name: string): Promise<number>;
 }
 
 export type LookupFunction = (
@@ -101,9 +102,17 @@ export function createDnsClient(options: {
     addresses,
     tlsa: async (name) => {
       const withTlsa = resolver as unknown as { resolveTlsa?: (name: string) => Promise<unknown[]> };
-      if (typeof withTlsa.resolveTlsa !== 'function') return undefined;
-      const records = await query(`TLSA lookup of ${name}`, () => withTlsa.resolveTlsa!(name), [] as unknown[]);
-      return records.length;
+      if (typeof withTlsa.resolveTlsa === 'function') {
+        return (await query(`TLSA lookup of ${name}`, () => withTlsa.resolveTlsa!(name), [] as unknown[])).length;
+      }
+      // Before Node.js 22.15 c-ares cannot be asked for TLSA: one plain UDP query to the first resolver instead.
+      const server = resolver.getServers()[0];
+      if (server === undefined) throw new DnsError(`TLSA lookup of ${name}: no resolver configured`);
+      try {
+        return await queryTlsaCount(name, server, options.timeoutMs);
+      } catch (error) {
+        throw new DnsError(`TLSA lookup of ${name}: ${(error as Error).message}`);
+      }
     },
     lookup: (hostname, lookupOptions, callback) => {
       addresses(hostname).then(
