@@ -148,6 +148,11 @@ describeLab('cdk-mta-sts check in the lab', () => {
         /^HTTP 301 redirect to https:\/\/www\.example\.com\/mta-sts\.txt: senders do not follow redirects$/,
       ],
       [
+        'a body over 64 KB',
+        { policyText: POLICY + `x-pad: ${'a'.repeat(70_000)}\r\n` },
+        /^body of 64000 bytes or more: senders stop reading$/,
+      ],
+      [
         'application/octet-stream',
         { contentType: 'application/octet-stream' },
         /^Content-Type application\/octet-stream: senders require text\/plain$/,
