@@ -60,6 +60,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'jest-util@^29',
     'aws-sdk-client-mock',
     'aws-sdk-client-mock-jest',
+    // A real SMTP server with STARTTLS for the check's lab (test/interop).
+    'smtp-server',
   ],
 
   github: false,

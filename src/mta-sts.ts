@@ -5,6 +5,7 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { MtaStsCanary } from './canary/mta-sts-canary';
 import { MtaStsRecords } from './dns/mta-sts-records';
 import { resolvePolicyDomain } from './dns/policy-domain';
 import { MxDriftCheck } from './monitoring/mx-drift/mx-drift-check';
@@ -89,6 +90,15 @@ export interface MtaStsProps {
    * @default true
    */
   readonly mxDriftCheck?: boolean;
+
+  /**
+   * Check the domain every day from the outside, as a sending MTA does (`cdk-mta-sts check` without the SMTP step):
+   * records over public resolvers, the policy through CloudFront, MX coverage. One canary per stack serves every
+   * `MtaSts` in it; with `reporting`, its alarm goes to the ingestion's topic.
+   *
+   * @default true
+   */
+  readonly canary?: boolean;
 
   /**
    * Your own certificate for `mta-sts.<domainName>`; it must be in us-east-1, where CloudFront reads certificates.
@@ -200,6 +210,12 @@ export class MtaSts extends Construct {
       this.mxDriftAlarm = driftAlarm;
       props.reporting?.addAlarm(driftAlarm);
       props.reporting?.addAlarm(check.errorAlarm);
+    }
+
+    if (props.canary ?? true) {
+      const canary = MtaStsCanary.of(this, { metricNamespace: props.reporting?.metricNamespace });
+      canary.addDomain(this.domainName);
+      props.reporting?.addAlarm(canary.alarm);
     }
 
     this.addAdvice(reportUris, props.mode, props.maxAge);

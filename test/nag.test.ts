@@ -90,6 +90,7 @@ function suppress(stack: Stack): void {
     ]);
   }
   if (has('MtaStsMxDriftCheck')) at('MtaStsMxDriftCheck/Function/ServiceRole', [LOGS_ONLY, policyFiles]);
+  if (has('MtaStsCanary')) at('MtaStsCanary/Function/ServiceRole', [LOGS_ONLY]);
   if (!has('TlsReports')) return;
 
   // The report ingestion.

@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { runCheckCommand } from './check-command';
 import { CliIo, EXIT_FAILED, EXIT_OK, EXIT_USAGE, UsageError } from './cli-io';
 import { runPolicyCommand } from './policy-command';
 import { runReadinessCommand } from './readiness-command';
@@ -10,6 +11,7 @@ type Command = (args: string[], io: CliIo) => Promise<number>;
 const COMMANDS: Record<string, { readonly run: Command; readonly summary: string }> = {
   policy: { run: runPolicyCommand, summary: 'print the DNS records and policy file for DNS outside Route 53' },
   report: { run: runReportCommand, summary: 'parse TLS-RPT report mails and JSON files (.eml, .json, .json.gz)' },
+  check: { run: runCheckCommand, summary: 'check a live domain from the outside, as a strict MTA-STS sender does' },
   readiness: {
     run: runReadinessCommand,
     summary: 'say whether stored TLS-RPT reports allow switching a domain to enforce',

@@ -1,6 +1,10 @@
 import { parseArgs } from 'node:util';
 import { GetObjectCommand, paginateListObjectsV2, S3Client } from '@aws-sdk/client-s3';
 import { asUsageError, CliIo, EXIT_FAILED, EXIT_OK, EXIT_USAGE, UsageError } from './cli-io';
+import { CheckReport } from '../check/check-result';
+import { formatCheckReport } from '../check/format';
+import { foldLiveCheck } from '../check/readiness-live';
+import { checkDomain } from '../check/run-checks';
 import { normalizeDomainName, normalizeMxPattern } from '../policy/domain-name';
 import { REPORTS_PREFIX } from '../reporting/handlers/env';
 import {
@@ -47,6 +51,8 @@ Options:
                               most recent sts policy in the reports)
   --min-sessions N            default ${DEFAULT_MIN_SESSIONS}
   --max-failure-rate PERCENT  default ${DEFAULT_MAX_FAILURE_RATE_PERCENT} (the rate must be below it)
+  --live                      also check the domain live, as "cdk-mta-sts check DOMAIN" does;
+                              any failed check (an MX certificate, the policy fetch, ...) makes it not ready
   --json                      print the assessment as JSON
   -h, --help                  show this help
 
@@ -66,6 +72,7 @@ const OPTIONS = {
   'min-sessions': { type: 'string' },
   'max-failure-rate': { type: 'string' },
   json: { type: 'boolean' },
+  live: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -77,11 +84,14 @@ interface Options {
   readonly minSessions: number;
   readonly maxFailureRatePercent: number;
   readonly json: boolean;
+  readonly live: boolean;
 }
 
 /** What tests replace; `main` passes nothing. */
 export interface ReadinessCommandDeps {
   readonly now?: () => Date;
+  /** The live check of `--live`; `cdk-mta-sts check`'s by default. */
+  readonly checkLive?: (domain: string) => Promise<CheckReport>;
 }
 
 /** An S3 failure: no verdict can be given. */
@@ -127,8 +137,16 @@ export async function runReadinessCommand(args: string[], io: CliIo, deps: Readi
     maxFailureRatePercent: options.maxFailureRatePercent,
     unreadableReports: stored.unreadable.length,
   });
-  io.stdout.write(options.json ? JSON.stringify(assessment, null, 2) + '\n' : formatReadiness(assessment));
-  return assessment.ready ? EXIT_OK : EXIT_NOT_READY;
+  if (!options.live) {
+    io.stdout.write(options.json ? JSON.stringify(assessment, null, 2) + '\n' : formatReadiness(assessment));
+    return assessment.ready ? EXIT_OK : EXIT_NOT_READY;
+  }
+  const live = await (deps.checkLive ?? ((domain: string) => checkDomain(domain)))(options.domain);
+  const folded = foldLiveCheck(assessment, live);
+  io.stdout.write(
+    options.json ? JSON.stringify(folded, null, 2) + '\n' : `${formatReadiness(folded)}\n${formatCheckReport(live)}`,
+  );
+  return folded.ready ? EXIT_OK : EXIT_NOT_READY;
 }
 
 function parseFlags(args: string[]) {
@@ -161,6 +179,7 @@ function parseOptions(args: string[]): Options | 'help' {
     ),
     maxFailureRatePercent: percent(values['max-failure-rate']),
     json: values.json ?? false,
+    live: values.live ?? false,
   };
 }
 

@@ -1,10 +1,13 @@
 import { createHash } from 'node:crypto';
 import { isWithinZone, normalizeDomainName, normalizeMxPattern } from './domain-name';
 import { MAX_MAX_AGE_SECONDS, MAX_POLICY_BYTES, MIN_MAX_AGE_SECONDS, ONE_DAY_SECONDS } from './limits';
+import { maxAgeAdvice, PolicyAdvice } from './max-age-advice';
 import { MtaStsMode, toMtaStsMode } from './mode';
 import { WILDCARD_PREFIX } from './mx-pattern';
 
 export { MAX_MAX_AGE_SECONDS, MAX_POLICY_BYTES, MIN_MAX_AGE_SECONDS, ONE_DAY_SECONDS };
+export { maxAgeAdvice };
+export type { PolicyAdvice };
 
 const ID_LENGTH = 32;
 const LINE_END = '\r\n';
@@ -25,14 +28,6 @@ export interface PolicyDocument {
   readonly text: string;
   /** 32 hex characters derived from `text`, for the `_mta-sts` TXT record. */
   readonly id: string;
-}
-
-/** A warning about a policy that is valid but risky. */
-export interface PolicyAdvice {
-  /** Stable identifier, e.g. `cdk-mta-sts:wildcardPolicyDomain`. */
-  readonly code: string;
-  /** What is risky and what to do instead. */
-  readonly message: string;
 }
 
 /**
@@ -78,31 +73,6 @@ export function policyAdvice(doc: PolicyDocument, policyDomain: string): PolicyA
     }
   }
   return [...advice, ...maxAgeAdvice(doc.mode, doc.maxAgeSeconds)];
-}
-
-/** Warnings about `max_age` for a mode: short in `enforce` weakens protection, long in `none` delays retiring. */
-export function maxAgeAdvice(mode: MtaStsMode, maxAgeSeconds: number): PolicyAdvice[] {
-  if (mode === MtaStsMode.ENFORCE && maxAgeSeconds < ONE_DAY_SECONDS) {
-    return [
-      {
-        code: 'cdk-mta-sts:shortMaxAge',
-        message:
-          `max_age ${maxAgeSeconds} is under one day (${ONE_DAY_SECONDS} seconds) in mode "enforce"; ` +
-          'senders re-fetch the policy often and a short cache weakens protection (RFC 8461 §10.2 suggests weeks)',
-      },
-    ];
-  }
-  if (mode === MtaStsMode.NONE && maxAgeSeconds > ONE_DAY_SECONDS) {
-    return [
-      {
-        code: 'cdk-mta-sts:longMaxAgeInNone',
-        message:
-          `max_age ${maxAgeSeconds} is over one day in mode "none"; when retiring MTA-STS (RFC 8461 §8.3) publish ` +
-          '"none" with a short max_age such as one day, and keep serving it for the longest max_age you ever published',
-      },
-    ];
-  }
-  return [];
 }
 
 function normalizeMxPatterns(patterns: readonly string[]): string[] {

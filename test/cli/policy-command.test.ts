@@ -209,6 +209,7 @@ describe('cdk-mta-sts', () => {
     'Commands:',
     '  policy     print the DNS records and policy file for DNS outside Route 53',
     '  report     parse TLS-RPT report mails and JSON files (.eml, .json, .json.gz)',
+    '  check      check a live domain from the outside, as a strict MTA-STS sender does',
     '  readiness  say whether stored TLS-RPT reports allow switching a domain to enforce',
     '',
     'Run "cdk-mta-sts <command> --help" for the options of a command.',

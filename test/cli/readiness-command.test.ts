@@ -1,5 +1,6 @@
 import { Writable } from 'node:stream';
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { CheckReport } from '../../src/check/check-result';
 import { READINESS_USAGE, runReadinessCommand } from '../../src/cli/readiness-command';
 import { ReportStore } from '../../src/reporting/handlers/report-store';
 import { parseReportJson, ReportMail } from '../../src/reporting/parser';
@@ -543,5 +544,77 @@ describe('usage', () => {
     ]) {
       expect((await run('--bucket', BUCKET, '--domain', 'example.com', flag, value)).code).toBe(1);
     }
+  });
+});
+
+describe('--live folds a live check into the verdict', () => {
+  const liveReport = (mxStatus: 'pass' | 'fail'): CheckReport => ({
+    domain: 'example.com',
+    verdict: mxStatus === 'pass' ? 'pass' : 'fail',
+    checks: [
+      { id: 'sts-record', status: 'pass', detail: 'id=abc' },
+      {
+        id: 'mx-tls:mx2.example.com',
+        status: mxStatus,
+        detail:
+          mxStatus === 'pass'
+            ? 'STARTTLS, TLSv1.3, certificate expires in 80 days'
+            : 'certificate expired (CERT_HAS_EXPIRED)',
+      },
+    ],
+    policy: null,
+  });
+
+  async function runLive(report: CheckReport, ...args: string[]) {
+    const stdout = memoryStream();
+    const stderr = memoryStream();
+    const checked: string[] = [];
+    const code = await runReadinessCommand(
+      ['--bucket', BUCKET, '--domain', 'Example.com', '--live', ...args],
+      { stdout: stdout.stream, stderr: stderr.stream },
+      {
+        now: () => NOW,
+        checkLive: async (domain) => {
+          checked.push(domain);
+          return report;
+        },
+      },
+    );
+    return { code, stdout: stdout.text(), stderr: stderr.text(), checked };
+  }
+
+  test('clean reports but an expired MX certificate: NOT READY, exit 1', async () => {
+    await readyDomain();
+    const result = await runLive(liveReport('fail'));
+    expect(result.checked).toEqual(['example.com']);
+    expect(result.code).toBe(1);
+    expect(result.stdout.split('\n').slice(0, 3)).toEqual([
+      'NOT READY: keep example.com in testing',
+      '  - live check mx-tls:mx2.example.com failed: certificate expired (CERT_HAS_EXPIRED)',
+      '',
+    ]);
+    expect(result.stdout).toContain(
+      '\nMTA-STS check of example.com\n\nPASS  sts-record              id=abc\nFAIL  mx-tls:mx2.example.com  certificate expired (CERT_HAS_EXPIRED)\n',
+    );
+  });
+
+  test('clean reports and a clean live check: READY, and --json carries the live report', async () => {
+    await readyDomain();
+    const result = await runLive(liveReport('pass'), '--json');
+    expect(result.code).toBe(0);
+    const json = JSON.parse(result.stdout);
+    expect(json).toMatchObject({ domain: 'example.com', ready: true, reasons: [], live: liveReport('pass') });
+  });
+
+  test('without --live nothing is checked live', async () => {
+    await readyDomain();
+    const stdout = memoryStream();
+    const checkLive = jest.fn();
+    await runReadinessCommand(
+      ['--bucket', BUCKET, '--domain', 'example.com'],
+      { stdout: stdout.stream, stderr: stdout.stream },
+      { now: () => NOW, checkLive },
+    );
+    expect(checkLive).not.toHaveBeenCalled();
   });
 });

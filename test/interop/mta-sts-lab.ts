@@ -2,9 +2,11 @@
  * A throwaway MTA-STS "internet" for interop tests.
  *
  * Two network namespaces joined by a veth pair:
- *   server ns: dnsmasq (TXT + A records) and nginx (HTTPS policy file, cert from a per-lab CA)
- *   client ns: Debian's `mta-sts-query` (postfix-mta-sts-resolver), resolving through our dnsmasq
- *              and trusting only our CA.
+ *   server ns: dnsmasq (TXT, MX, A, CNAME, TLSA records), nginx (HTTPS policy file, cert from a per-lab CA)
+ *              and, when the lab has MX hosts, one Node process (test/interop/smtp-lab-server.js) running the
+ *              npm smtp-server on port 25 of each MX address plus a DNS server that never answers.
+ *   client ns: Debian's `mta-sts-query` (postfix-mta-sts-resolver), or any command given to `exec` (the check
+ *              CLI), resolving through our dnsmasq and trusting our CA.
  *
  * Nothing here talks to the real network: every address lives inside namespaces we create.
  * Needs root and: ip, ss (iproute2), unshare (util-linux), dnsmasq, nginx, openssl, mta-sts-query.
@@ -29,6 +31,39 @@ export interface PublishedMtaSts {
   readonly contentType?: string;
   /** DNS name in the leaf certificate. Default `mta-sts.<domain>`; override to test name checks. */
   readonly certName?: string;
+  /** How the policy host's certificate is issued. Default `valid`. */
+  readonly certKind?: LabCertKind;
+  /** Answer the policy URL with a 301 to this URL instead of the file. */
+  readonly redirectTo?: string;
+  /** MX records of the domain and what listens on port 25 behind each (default: no MX record). */
+  readonly mx?: readonly LabMx[];
+  /** More CNAME records: owner name -> target (the target must have records in the lab). */
+  readonly cnames?: Readonly<Record<string, string>>;
+  /** More TXT records: owner name -> values (one record per value). */
+  readonly txt?: Readonly<Record<string, readonly string[]>>;
+}
+
+/**
+ * - `valid`: issued by the lab CA for 90 days (NODE_EXTRA_CA_CERTS / SSL_CERT_FILE trust it);
+ * - `expired`: issued by the lab CA, valid only in January 2020;
+ * - `untrusted`: self-signed, so no chain to the lab CA.
+ */
+export type LabCertKind = 'valid' | 'expired' | 'untrusted';
+
+/** One MX host: a record `MX <preference> <host>`, an address of its own and an SMTP server there. */
+export interface LabMx {
+  /** Host name, e.g. `mx1.example.com`. */
+  readonly host: string;
+  /** Default 10. */
+  readonly preference?: number;
+  /** What listens on port 25: STARTTLS (default), SMTP without STARTTLS, or nothing (connection refused). */
+  readonly smtp?: 'starttls' | 'plain' | 'closed';
+  /** DNS name in the server's certificate. Default `host`. */
+  readonly certName?: string;
+  /** Default `valid`. */
+  readonly certKind?: LabCertKind;
+  /** Publish a TLSA record at `_25._tcp.<host>`. */
+  readonly tlsa?: boolean;
 }
 
 /** `STSFetchResult` names printed by postfix-mta-sts-resolver. */
@@ -54,14 +89,26 @@ export interface ResolvedPolicy {
 export interface MtaStsLab {
   /** Runs `mta-sts-query <domain> [knownId]` in the client namespace. */
   resolve(domain: string, knownId?: string): Promise<ResolvedPolicy>;
+  /**
+   * Runs a command in the client namespace with a minimal environment plus `env`; `NODE_EXTRA_CA_CERTS` and
+   * `SSL_CERT_FILE` point at the lab CA. Resolves with its exit code and output (it never rejects on a non-zero exit).
+   */
+  exec(command: string, args: string[], options?: { env?: NodeJS.ProcessEnv; timeoutMs?: number }): Promise<RunResult>;
   /** dnsmasq and nginx output so far, for failure messages. */
   serverLogs(): string;
 }
+
+/** A DNS server in the lab that receives queries and never answers: point a resolver at it to time out. */
+export const SILENT_DNS_IP = '192.0.2.53';
 
 const STEP_TIMEOUT_MS = 5_000;
 const RESOLVE_TIMEOUT_MS = 15_000; // resolver's own timeout is 4 s per step (DNS, HTTPS)
 const SERVER_IP = '192.0.2.1'; // TEST-NET-1; only ever exists inside our namespaces
 const CLIENT_IP = '192.0.2.2';
+const PREFIX_LENGTH = 24;
+/** MX host number i listens on 192.0.2.(10 + i). */
+const mxIp = (index: number) => `192.0.2.${10 + index}`;
+const SMTP_HELPER = path.join(__dirname, 'smtp-lab-server.js');
 const ETC_NETNS = '/etc/netns';
 const LOG_LIMIT = 64 * 1024;
 
@@ -120,7 +167,7 @@ function computeUnavailableReason(): string | undefined {
   return undefined;
 }
 
-interface RunResult {
+export interface RunResult {
   code: number | null;
   stdout: string;
   stderr: string;
@@ -271,12 +318,35 @@ function dnsmasqConfig(p: PublishedMtaSts): string {
     'pid-file=',
     'log-queries',
     'log-facility=-',
-    `local=/${p.domain}/`, // unknown names in the zone get NXDOMAIN/NODATA rather than REFUSED
+    // Unknown names in our zones get NXDOMAIN/NODATA rather than REFUSED.
+    ...labZones(p).map((zone) => `local=/${zone}/`),
     `host-record=mta-sts.${p.domain},${SERVER_IP}`,
     ...sts.map((txt) => `txt-record=_mta-sts.${p.domain},${dnsmasqTxt(txt)}`),
   ];
   if (p.tlsRptTxt !== undefined) lines.push(`txt-record=_smtp._tls.${p.domain},${dnsmasqTxt(p.tlsRptTxt)}`);
+  for (const [name, values] of Object.entries(p.txt ?? {})) {
+    assertDomain(name.replace(/^_[a-z0-9-]+\.(_[a-z0-9-]+\.)?/, ''));
+    for (const value of values) lines.push(`txt-record=${name},${dnsmasqTxt(value)}`);
+  }
+  for (const [name, target] of Object.entries(p.cnames ?? {})) lines.push(`cname=${name},${target}`);
+  for (const [index, mx] of (p.mx ?? []).entries()) {
+    assertDomain(mx.host);
+    lines.push(`mx-host=${p.domain},${mx.host},${mx.preference ?? 10}`, `host-record=${mx.host},${mxIp(index)}`);
+    // TLSA 3 1 1 <SHA-256 of a key>: the check only asks whether DANE is published.
+    if (mx.tlsa) lines.push(`dns-rr=_25._tcp.${mx.host},52,030101${'ab'.repeat(32)}`);
+  }
   return lines.join('\n') + '\n';
+}
+
+/** The registrable parts (last two labels) of every name the lab serves. */
+function labZones(p: PublishedMtaSts): string[] {
+  const names = [
+    p.domain,
+    ...Object.keys(p.txt ?? {}),
+    ...Object.entries(p.cnames ?? {}).flat(),
+    ...(p.mx ?? []).map((mx) => mx.host),
+  ];
+  return [...new Set(names.map((name) => name.split('.').slice(-2).join('.')))];
 }
 
 function nginxConfig(dir: string, p: PublishedMtaSts): string {
@@ -306,9 +376,13 @@ http {
     ssl_certificate ${f('leaf.crt')};
     ssl_certificate_key ${f('leaf.key')};
     location = /.well-known/mta-sts.txt {
-      types { }
+${
+  p.redirectTo === undefined
+    ? `      types { }
       default_type "${contentType}";
-      alias ${f('mta-sts.txt')};
+      alias ${f('mta-sts.txt')};`
+    : `      return 301 "${nginxSafeUrl(p.redirectTo)}";`
+}
     }
     location / { return 404; }
   }
@@ -316,53 +390,100 @@ http {
 `;
 }
 
-async function makeCerts(openssl: string, dir: string, dnsName: string): Promise<void> {
+function nginxSafeUrl(url: string): string {
+  if (!/^https:\/\/[A-Za-z0-9.-]+(\/[A-Za-z0-9._~/-]*)?$/.test(url)) {
+    throw new Error(`unsupported redirect URL: ${url}`);
+  }
+  return url;
+}
+
+const EC_KEY = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
+const LEAF_DAYS = '90';
+
+async function makeCa(openssl: string, dir: string): Promise<void> {
   const f = (name: string) => path.join(dir, name);
-  const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
   await mustRun(openssl, [
-    'req', '-x509', ...ec, '-keyout', f('ca.key'), '-out', f('ca.crt'), '-days', '2',
+    'req', '-x509', ...EC_KEY, '-keyout', f('ca.key'), '-out', f('ca.crt'), '-days', '365',
     '-subj', '/CN=cdk-mta-sts interop throwaway CA',
     '-addext', 'basicConstraints=critical,CA:TRUE',
     '-addext', 'keyUsage=critical,keyCertSign,cRLSign',
   ]); // prettier-ignore
+  // `openssl ca` (for certificates dated in the past) keeps a database.
+  await fs.promises.writeFile(f('ca-index.txt'), '');
+  await fs.promises.writeFile(f('ca-serial'), '1000\n');
+  await fs.promises.writeFile(
+    f('ca.cnf'),
+    [
+      '[ca]', 'default_ca = lab', '[lab]', `database = ${f('ca-index.txt')}`, `serial = ${f('ca-serial')}`,
+      `new_certs_dir = ${dir}`, 'default_md = sha256', 'policy = any', 'unique_subject = no',
+      '[any]', 'commonName = supplied',
+    ].join('\n') + '\n',
+  ); // prettier-ignore
+}
+
+/** Writes `<prefix>.key` and `<prefix>.crt`, a server certificate for `dnsName` of the given kind. */
+async function makeLeaf(
+  openssl: string,
+  dir: string,
+  prefix: string,
+  dnsName: string,
+  kind: LabCertKind,
+): Promise<void> {
+  const f = (name: string) => path.join(dir, name);
+  const ext = [
+    `subjectAltName=DNS:${dnsName}`,
+    'basicConstraints=critical,CA:FALSE',
+    'keyUsage=critical,digitalSignature',
+    'extendedKeyUsage=serverAuth',
+    'subjectKeyIdentifier=hash',
+  ];
+  if (kind === 'untrusted') {
+    await mustRun(openssl, [
+      'req', '-x509', ...EC_KEY, '-keyout', f(`${prefix}.key`), '-out', f(`${prefix}.crt`), '-days', LEAF_DAYS,
+      '-subj', `/CN=${dnsName}`, ...ext.flatMap((e) => ['-addext', e]),
+    ]); // prettier-ignore
+    return;
+  }
   await mustRun(openssl, [
     'req',
     '-new',
-    ...ec,
+    ...EC_KEY,
     '-keyout',
-    f('leaf.key'),
+    f(`${prefix}.key`),
     '-out',
-    f('leaf.csr'),
+    f(`${prefix}.csr`),
     '-subj',
     `/CN=${dnsName}`,
   ]);
-  await fs.promises.writeFile(
-    f('leaf.ext'),
-    [
-      `subjectAltName=DNS:${dnsName}`,
-      'basicConstraints=critical,CA:FALSE',
-      'keyUsage=critical,digitalSignature',
-      'extendedKeyUsage=serverAuth',
-      'subjectKeyIdentifier=hash',
-      'authorityKeyIdentifier=keyid',
-    ].join('\n') + '\n',
-  );
+  await fs.promises.writeFile(f(`${prefix}.ext`), [...ext, 'authorityKeyIdentifier=keyid'].join('\n') + '\n');
+  const dates =
+    kind === 'expired' ? ['-startdate', '20200101000000Z', '-enddate', '20200131000000Z'] : ['-days', LEAF_DAYS];
   await mustRun(openssl, [
-    'x509', '-req', '-in', f('leaf.csr'), '-CA', f('ca.crt'), '-CAkey', f('ca.key'),
-    '-set_serial', '2', '-days', '2', '-extfile', f('leaf.ext'), '-out', f('leaf.crt'),
+    'ca', '-batch', '-notext', '-config', f('ca.cnf'), '-cert', f('ca.crt'), '-keyfile', f('ca.key'),
+    '-in', f(`${prefix}.csr`), '-out', f(`${prefix}.crt`), '-extfile', f(`${prefix}.ext`), ...dates,
   ]); // prettier-ignore
 }
 
-/** Waits until both servers listen inside the server namespace (or one of them dies). */
-async function waitListening(ss: string, ns: string, daemons: Daemon[]): Promise<void> {
+async function makeCerts(openssl: string, dir: string, dnsName: string, kind: LabCertKind = 'valid'): Promise<void> {
+  await makeCa(openssl, dir);
+  await makeLeaf(openssl, dir, 'leaf', dnsName, kind);
+}
+
+/** Waits until every server listens inside the server namespace (or one of them dies). */
+async function waitListening(
+  ss: string,
+  ns: string,
+  daemons: Daemon[],
+  sockets: [string, string, number][],
+): Promise<void> {
   const deadline = Date.now() + STEP_TIMEOUT_MS;
   for (;;) {
     const dead = daemons.find((d) => d.done);
     if (dead) throw new Error(`${dead.name} exited during startup:\n${dead.output}`);
     const out = await mustRun(ss, ['-N', ns, '-H', '-l', '-n', '-t', '-u']);
-    const has = (proto: string, port: number) =>
-      out.split('\n').some((l) => l.startsWith(proto) && l.includes(`${SERVER_IP}:${port} `));
-    if (has('udp', 53) && has('tcp', 443)) return;
+    const has = (proto: string, ip: string, port: number) =>
+      out.split('\n').some((l) => l.startsWith(proto) && l.includes(`${ip}:${port} `));
+    if (sockets.every(([proto, ip, port]) => has(proto, ip, port))) return;
     if (Date.now() > deadline) {
       throw new Error(
         `servers not listening after ${STEP_TIMEOUT_MS} ms:\n${out}\n${daemons.map((d) => d.output).join('\n')}`,
@@ -400,7 +521,13 @@ export async function withMtaStsLab<T>(published: PublishedMtaSts, fn: (lab: Mta
     lab.dir = dir;
     const f = (name: string) => path.join(dir, name);
 
-    await makeCerts(tools.openssl, dir, certName);
+    await makeCerts(tools.openssl, dir, certName, published.certKind);
+    const mxHosts = published.mx ?? [];
+    for (const [index, mx] of mxHosts.entries()) {
+      if ((mx.smtp ?? 'starttls') !== 'closed') {
+        await makeLeaf(tools.openssl, dir, `mx${index}`, mx.certName ?? mx.host, mx.certKind ?? 'valid');
+      }
+    }
     await fs.promises.writeFile(f('mta-sts.txt'), published.policyText, 'utf8');
     await fs.promises.writeFile(f('dnsmasq.conf'), dnsmasqConfig(published));
     await fs.promises.writeFile(f('nginx.conf'), nginxConfig(dir, published));
@@ -417,7 +544,7 @@ export async function withMtaStsLab<T>(published: PublishedMtaSts, fn: (lab: Mta
       [serverNs, `mts${id}s`, SERVER_IP],
       [clientNs, `mts${id}c`, CLIENT_IP],
     ]) {
-      await mustRun(tools.ip, ['-n', ns, 'addr', 'add', `${addr}/30`, 'dev', dev]);
+      await mustRun(tools.ip, ['-n', ns, 'addr', 'add', `${addr}/${PREFIX_LENGTH}`, 'dev', dev]);
       await mustRun(tools.ip, ['-n', ns, 'link', 'set', dev, 'up']);
       await mustRun(tools.ip, ['-n', ns, 'link', 'set', 'lo', 'up']);
     }
@@ -456,7 +583,32 @@ export async function withMtaStsLab<T>(published: PublishedMtaSts, fn: (lab: Mta
         'netns', 'exec', serverNs, tools.nginx, '-p', dir, '-c', f('nginx.conf'), '-e', 'stderr',
       ]), // prettier-ignore
     );
-    await waitListening(tools.ss, serverNs, lab.daemons);
+    const sockets: [string, string, number][] = [
+      ['udp', SERVER_IP, 53],
+      ['tcp', SERVER_IP, 443],
+    ];
+    if (mxHosts.length > 0) {
+      // Each MX host gets an address of its own, so each can have its own server on port 25.
+      const servers = mxHosts.map((mx, index) => ({
+        ip: mxIp(index),
+        smtp: mx.smtp ?? 'starttls',
+        key: f(`mx${index}.key`),
+        cert: f(`mx${index}.crt`),
+      }));
+      for (const ip of [...servers.map((server) => server.ip), SILENT_DNS_IP]) {
+        await mustRun(tools.ip, ['-n', serverNs, 'addr', 'add', `${ip}/${PREFIX_LENGTH}`, 'dev', `mts${id}s`]);
+      }
+      await fs.promises.writeFile(
+        f('smtp.json'),
+        JSON.stringify({ silentDns: SILENT_DNS_IP, servers: servers.filter((server) => server.smtp !== 'closed') }),
+      );
+      lab.daemons.push(
+        startDaemon('smtp', tools.ip, ['netns', 'exec', serverNs, process.execPath, SMTP_HELPER, f('smtp.json')]),
+      );
+      sockets.push(['udp', SILENT_DNS_IP, 53]);
+      for (const server of servers) if (server.smtp !== 'closed') sockets.push(['tcp', server.ip, 25]);
+    }
+    await waitListening(tools.ss, serverNs, lab.daemons, sockets);
 
     const clientEnv: NodeJS.ProcessEnv = {
       // Minimal env: no proxy variables leak in; trust exactly our CA.
@@ -464,6 +616,7 @@ export async function withMtaStsLab<T>(published: PublishedMtaSts, fn: (lab: Mta
       LANG: 'C.UTF-8',
       SSL_CERT_FILE: f('ca.crt'),
       SSL_CERT_DIR: dir,
+      NODE_EXTRA_CA_CERTS: f('ca.crt'),
     };
     const labApi: MtaStsLab = {
       async resolve(domain, knownId) {
@@ -474,6 +627,11 @@ export async function withMtaStsLab<T>(published: PublishedMtaSts, fn: (lab: Mta
         if (r.code !== 0) throw new Error(`mta-sts-query exited ${r.code}:\n${r.stdout}\n${r.stderr}`);
         return parseQueryOutput(r.stdout, r.stderr);
       },
+      exec: (command, args, options = {}) =>
+        run(tools.ip, ['netns', 'exec', clientNs, command, ...args], {
+          env: { ...clientEnv, ...options.env },
+          timeoutMs: options.timeoutMs ?? RESOLVE_TIMEOUT_MS,
+        }),
       serverLogs: () => lab.daemons.map((d) => `--- ${d.name}\n${d.output}`).join('\n'),
     };
     result = { value: await fn(labApi) };
