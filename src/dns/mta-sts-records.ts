@@ -96,19 +96,17 @@ export class MtaStsRecords extends Construct {
   }
 }
 
-/** One TXT value as Route 53 wants it: quoted character-strings of at most 255 characters each, joined by a space. */
+/**
+ * One TXT value as Route 53 wants it: one quoted character-string. Both values are checked to fit in one DNS string
+ * (255 characters) when they are rendered; deploy-time parts (a policy id, a function URL) are short.
+ */
 function txtValue(value: string): string {
-  if (Token.isUnresolved(value)) {
-    // Unresolved parts (a policy id, a function URL) are short; the whole value stays under 255 characters.
-    return `"${value}"`;
-  }
-  const strings = value.match(/.{1,255}/g) ?? [''];
-  return strings.map((s) => `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`).join(' ');
+  return `"${value.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
 }
 
 function validateTtl(ttl: Duration): void {
-  if (Token.isUnresolved(ttl.toSeconds())) return;
-  const seconds = ttl.toSeconds();
+  const seconds = ttl.toSeconds({ integral: false });
+  if (Token.isUnresolved(seconds)) return;
   if (!Number.isInteger(seconds) || seconds < 1 || seconds > 86400) {
     throw new Error(`Invalid recordTtl ${ttl.toString()}: must be whole seconds from 1 to 86400`);
   }

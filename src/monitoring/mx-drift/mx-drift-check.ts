@@ -18,7 +18,7 @@ import {
   policyObjectKey,
 } from './env';
 import { MxDriftCheckFunction } from './mx-drift-check-function';
-import { functionLogGroup } from '../../logs/function-log-group';
+import { functionLogGroup } from '../../logging/function-log-group';
 import { normalizeDomainName } from '../../policy/domain-name';
 import { MtaStsMode, toMtaStsMode } from '../../policy/mode';
 import { PolicyPublisher } from '../../policy-site/publisher/policy-publisher';

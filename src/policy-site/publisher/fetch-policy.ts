@@ -25,7 +25,7 @@ export interface FetchPolicyOptions {
 
 /** RFC 8461 §3.2 lets senders stop at 64 KB; read no more than that. */
 const MAX_POLICY_BYTES = 64 * 1024;
-const DEFAULT_TIMEOUT_MS = 10_000;
+const DEFAULT_TIMEOUT_MS = 5_000;
 
 /**
  * GETs `https://<hostName>/.well-known/mta-sts.txt` from `connectTo` with full certificate validation (a trusted

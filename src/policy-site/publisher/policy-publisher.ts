@@ -9,7 +9,7 @@ import { Construct } from 'constructs';
 import { PublishFunction } from './publish-function';
 import { POLICY_PATH, PolicyEntry } from './publisher-properties';
 import { VerifyFunction } from './verify-function';
-import { functionLogGroup } from '../../logs/function-log-group';
+import { functionLogGroup } from '../../logging/function-log-group';
 import { MtaStsMode } from '../../policy/mode';
 import { MtaStsPolicy } from '../../policy/mta-sts-policy';
 import { PolicyHost } from '../policy-host';
@@ -78,7 +78,8 @@ export class PolicyPublisher extends Construct {
       description: 'cdk-mta-sts: checks that new MTA-STS policies are served over HTTPS by CloudFront',
       architecture: lambda.Architecture.ARM_64,
       memorySize: 256,
-      timeout: Duration.minutes(2),
+      // One certificate call and one HTTPS fetch (5-second timeout) per domain to verify, sixteen at a time.
+      timeout: Duration.minutes(3),
       logGroup: functionLogGroup(this, 'VerifyLogs'),
     });
     verifyFunction.addToRolePolicy(

@@ -1,3 +1,5 @@
+import * as net from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { CloudFrontClient, GetManagedCertificateDetailsCommand } from '@aws-sdk/client-cloudfront';
 import { mockClient } from 'aws-sdk-client-mock';
 import { FakePolicyHost, HostAnswer, mintCa, MintedCa, startPolicyHost } from './tls-fixture';
@@ -129,6 +131,25 @@ describe('HTTPS verification through the routing endpoint', () => {
     await expect(verify(event([item()], NOW - 1), foreignCaHost)).rejects.toThrow(
       /example\.com: HTTPS failed: (UNABLE_TO_VERIFY_LEAF_SIGNATURE|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_GET_ISSUER_CERT_LOCALLY)/,
     );
+  });
+
+  test('a host that accepts the connection but never answers: bounded by the fetch timeout', async () => {
+    const sockets: net.Socket[] = [];
+    const silent = net.createServer((socket) => sockets.push(socket));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const port = (silent.address() as AddressInfo).port;
+    try {
+      const fetched = await fetchPolicy({
+        connectTo: '127.0.0.1',
+        port,
+        hostName: 'mta-sts.example.com',
+        timeoutMs: 200,
+      });
+      expect(fetched).toEqual({ error: 'no answer within 200 ms' });
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => silent.close(resolve));
+    }
   });
 
   test('a failure message names five domains and counts the rest', async () => {
