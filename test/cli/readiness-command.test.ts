@@ -41,7 +41,8 @@ function nextDay(date: string, time: string): string {
 async function ingest(report: object, receivedAt: string, mail?: ReportMail): Promise<void> {
   const parsed = parseReportJson(Buffer.from(JSON.stringify(report)), undefined, mail);
   const store = new ReportStore(s3.client, BUCKET);
-  for await (const stored of store.storeReport(parsed, { source: `raw/${receivedAt}`, channel: 'mail', receivedAt })) {
+  const origin = { source: `raw/${receivedAt}`, channel: 'mail', receivedAt, identity: 'reporter.example' } as const;
+  for await (const stored of store.storeReport(parsed, origin)) {
     expect(stored.created).toBe(true);
   }
 }

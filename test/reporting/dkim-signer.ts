@@ -91,3 +91,23 @@ export async function signMail(
   if (errors && errors.length > 0) throw new Error(`signing failed: ${JSON.stringify(errors)}`);
   return Buffer.concat([Buffer.from(signatures, 'latin1'), mail]);
 }
+
+/**
+ * A DNS in which every domain publishes the same test key under selector `tlsrpt2024`, except `unsigned`: any
+ * mail signed with {@link signAsFrom} verifies, so each test decides only who signs.
+ */
+export function everyDomainResolver(): TxtResolver {
+  const record = testSigner('any.example').record;
+  return async (name) => {
+    if (/^tlsrpt2024\._domainkey\.[a-z0-9.-]+$/.test(name)) return [[record]];
+    throw Object.assign(new Error(`queryTxt ENOTFOUND ${name}`), { code: 'ENOTFOUND' });
+  };
+}
+
+/** The mail signed (relaxed/relaxed) by `domain`, by default the domain of its From address. */
+export async function signAsFrom(mail: Buffer, domain?: string): Promise<Buffer> {
+  const from = /^From:[^\r\n]*@([A-Za-z0-9.-]+)/im.exec(mail.toString('latin1'))?.[1];
+  const signer = domain ?? from;
+  if (!signer) throw new Error('no From domain to sign as');
+  return signMail(mail, testSigner(signer.toLowerCase()));
+}

@@ -21,7 +21,12 @@ export type Authentication =
       /** What a reader should know (e.g. a `TLS-Report-Submitter` that names someone else). */
       readonly warnings: string[];
     }
-  | { readonly authenticated: false; readonly reason: string };
+  | {
+      readonly authenticated: false;
+      readonly reason: string;
+      /** True when an aligned signature could not be checked for now (a DNS failure): try again later. */
+      readonly temporary?: boolean;
+    };
 
 export interface AuthenticateOptions {
   readonly resolveTxt: TxtResolver;
@@ -58,9 +63,11 @@ export async function authenticateMail(raw: Uint8Array, options: AuthenticateOpt
   if (results.length === 0) return { authenticated: false, reason: 'dkim: mail is not signed' };
   const aligned = results.find((r) => r.result === 'pass' && r.domain !== null && isWithin(from, r.domain));
   if (!aligned || aligned.domain === null || aligned.selector === null) {
+    const temporary = results.some((r) => r.result === 'temperror' && r.domain !== null && isWithin(from, r.domain));
     return {
       authenticated: false,
       reason: `dkim: no valid signature aligned with From domain ${from}: ${describe(results)}`,
+      ...(temporary ? { temporary } : {}),
     };
   }
   const signer = aligned.domain;

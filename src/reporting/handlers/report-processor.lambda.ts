@@ -1,3 +1,4 @@
+import { Resolver } from 'node:dns/promises';
 import { S3Client } from '@aws-sdk/client-s3';
 import type { SESEvent } from 'aws-lambda';
 import { DEFAULT_MAX_DECOMPRESSED_BYTES } from '../parser';
@@ -9,6 +10,7 @@ import {
   positiveIntegerEnv,
   REPORT_BUCKET,
   requireEnv,
+  TRUSTED_REPORTERS,
 } from './env';
 import { ingestMail, MailIngestDeps } from './mail-ingest';
 import { ReportMetrics } from './metrics';
@@ -24,15 +26,25 @@ export function createHandler(deps: MailIngestDeps): (event: SESEvent) => Promis
   };
 }
 
+/** DKIM keys come from the Lambda's DNS; a lookup that hangs is a temporary error, and the invocation is retried. */
+function dnsResolver(): (name: string) => Promise<string[][]> {
+  const resolver = new Resolver({ timeout: 3000, tries: 2 });
+  return (name) => resolver.resolveTxt(name);
+}
+
 function depsFromEnv(): MailIngestDeps {
-  const published = process.env[POLICY_DOMAINS];
+  // Unset or empty: nothing is published, so every domain is stored and counted as "other".
+  const publishedDomains = parsePolicyDomains(process.env[POLICY_DOMAINS] ?? '');
   return {
     store: new ReportStore(new S3Client({}), requireEnv(REPORT_BUCKET)),
     metrics: new ReportMetrics({
       namespace: process.env[METRIC_NAMESPACE] || DEFAULT_METRIC_NAMESPACE,
-      publishedDomains: published ? parsePolicyDomains(published) : undefined,
+      publishedDomains,
     }),
     maxDecompressedBytes: positiveIntegerEnv(MAX_DECOMPRESSED_BYTES, DEFAULT_MAX_DECOMPRESSED_BYTES),
+    resolveTxt: dnsResolver(),
+    publishedDomains,
+    trustedReporters: parsePolicyDomains(process.env[TRUSTED_REPORTERS] ?? ''),
   };
 }
 
