@@ -68,6 +68,10 @@ export interface Rejection {
   readonly reason: string;
 }
 
+/** Attempts at a conditional PUT that S3 answers 409 ConditionalRequestConflict, and the pause between them. */
+const CONFLICT_ATTEMPTS = 4;
+const CONFLICT_BACKOFF_MS = 50;
+
 const HOST_NAME = /^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 const ISO_DATE = /^(\d{4}-\d{2}-\d{2})T/;
 
@@ -183,14 +187,25 @@ export class ReportStore {
    * need nothing but s3:PutObject.
    */
   async putIfAbsent(key: string, body: Uint8Array | string, contentType: string): Promise<boolean> {
-    try {
-      await this.s3.send(
-        new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: body, ContentType: contentType, IfNoneMatch: '*' }),
-      );
-      return true;
-    } catch (e) {
-      if (statusOf(e) === 412) return false;
-      throw e;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.s3.send(
+          new PutObjectCommand({
+            Bucket: this.bucket,
+            Key: key,
+            Body: body,
+            ContentType: contentType,
+            IfNoneMatch: '*',
+          }),
+        );
+        return true;
+      } catch (e) {
+        if (statusOf(e) === 412) return false;
+        // 409 ConditionalRequestConflict: another conditional write to the key was in flight. S3 asks to retry; the
+        // retry then finds the other write's object (412) or succeeds.
+        if (statusOf(e) !== 409 || attempt >= CONFLICT_ATTEMPTS) throw e;
+        await new Promise((resolve) => setTimeout(resolve, CONFLICT_BACKOFF_MS * attempt));
+      }
     }
   }
 

@@ -152,6 +152,25 @@ describe('ReportStore against S3', () => {
     });
   });
 
+  test('a 409 ConditionalRequestConflict is retried (S3 answers it to concurrent conditional writes)', async () => {
+    // Before, the conflict failed the invocation.
+    s3.failNextPut(/^rejected\//, 409, 'ConditionalRequestConflict');
+    const store = new ReportStore(s3.client, BUCKET);
+    expect(await store.putIfAbsent('rejected/date=2024-09-04/m4.json', 'once\n', 'application/json')).toBe(true);
+    expect((await s3.get('rejected/date=2024-09-04/m4.json')).body).toBe('once\n');
+  });
+
+  test('other errors are not retried', async () => {
+    s3.failNextPut(/^rejected\//, 503, 'SlowDown');
+    const send = jest.spyOn(s3.client, 'send');
+    const store = new ReportStore(s3.client, BUCKET);
+    await expect(
+      store.putIfAbsent('rejected/date=2024-09-04/m5.json', 'x\n', 'application/json'),
+    ).rejects.toMatchObject({ name: 'SlowDown' });
+    expect(send).toHaveBeenCalledTimes(1);
+    send.mockRestore();
+  });
+
   test('createIfAbsent does not overwrite either', async () => {
     const store = new ReportStore(s3.client, BUCKET);
     expect(await store.createIfAbsent('reports/x.json', 'first\n', 'application/json')).toBe(true);
