@@ -2,6 +2,8 @@ import { Duration, Lazy, RemovalPolicy, Size, Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as ses from 'aws-cdk-lib/aws-ses';
@@ -10,19 +12,23 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct, IDependable } from 'constructs';
 import {
+  HTTPS_COUNTS,
+  HTTPS_REPORTS_PREFIX,
   MAX_DECOMPRESSED_BYTES,
   METRIC_NAMESPACE,
   POLICY_DOMAINS,
-  RAW_HTTPS_PREFIX,
   RAW_MAIL_PREFIX,
   REJECTED_PREFIX,
   REPORTS_PREFIX,
   REPORT_BUCKET,
+  TRUSTED_REPORTERS,
 } from './handlers/env';
-import { HttpsReceiverFunction } from './handlers/https-receiver-function';
+import { FailureRecorderFunction } from './handlers/failure-recorder-function';
 import { ReportProcessorFunction } from './handlers/report-processor-function';
+import { DEFAULT_HTTPS_RESERVED_CONCURRENCY, HttpsReportEndpoint } from './https-report-endpoint';
 import { ActiveReceiptRuleSet } from './receipt-rule-set/active-receipt-rule-set';
-import { SES_RECEIVING_REGIONS, inboundSmtpEndpoint } from './ses-receiving-regions';
+import { inboundSmtpEndpoint } from './ses-receiving-regions';
+import { claimRuleSetActivation, guardReceivingRegion } from './ses-region-guard';
 import { ReportMonitoring } from '../monitoring/report-monitoring';
 import { isWithinZone, normalizeDomainName } from '../policy/domain-name';
 import { MtaStsMode } from '../policy/mode';
@@ -64,10 +70,36 @@ export interface TlsReportIngestionProps {
 
   /**
    * Also accept reports over HTTPS (RFC 8460 §5.4) at a Lambda function URL, which is added to `reportUris`.
+   * HTTPS reports are unauthenticated: they are stored under `https-reports/` and, unless `httpsCounts`, count in
+   * no metric, alarm or `readiness` verdict.
    *
    * @default false
    */
   readonly https?: boolean;
+
+  /**
+   * Count HTTPS reports in the metrics, and so in the alarms, like DKIM-verified mail reports. Anyone can POST a
+   * report, so this lets anyone move your failure rate.
+   *
+   * @default false
+   */
+  readonly httpsCounts?: boolean;
+
+  /**
+   * Concurrent executions reserved for the HTTPS receiver, which are also all it can use: more concurrent POSTs are
+   * throttled (HTTP 429, which reporters retry) and fire the endpoint's alarm.
+   *
+   * @default 5
+   */
+  readonly httpsReservedConcurrency?: number;
+
+  /**
+   * Accept report mail only when its aligned DKIM signer is one of these domains or a subdomain of one, for example
+   * `['google.com', 'microsoft.com']`. Mail from any other signer is recorded under `rejected/`.
+   *
+   * @default - any signer whose DKIM signature verifies and is aligned with the From address
+   */
+  readonly trustedReporters?: string[];
 
   /**
    * The largest report accepted, after decompression; larger ones are rejected while decompressing.
@@ -82,6 +114,27 @@ export interface TlsReportIngestionProps {
    * @default Duration.days(400)
    */
   readonly rawRetention?: Duration;
+
+  /**
+   * How long normalised reports are kept under `reports/` and `https-reports/`. `readiness` reads at most 366 days.
+   *
+   * @default Duration.days(800)
+   */
+  readonly reportRetention?: Duration;
+
+  /**
+   * How long rejection records are kept under `rejected/`.
+   *
+   * @default Duration.days(90)
+   */
+  readonly rejectedRetention?: Duration;
+
+  /**
+   * How long the logs of every function of the ingestion are kept.
+   *
+   * @default logs.RetentionDays.ONE_YEAR
+   */
+  readonly logRetention?: logs.RetentionDays;
 
   /**
    * The CloudWatch namespace of the report metrics.
@@ -185,18 +238,23 @@ export class TlsReportIngestion extends Construct {
   /** The dashboard, unless `dashboard` is false. */
   public readonly dashboard?: cloudwatch.Dashboard;
 
+  /** Errors or throttles of the HTTPS endpoint, when `https` is on; it notifies the alarm topic. */
+  public readonly httpsAlarm?: cloudwatch.IAlarm;
+
   private readonly policyDomains = new Set<string>();
   private readonly monitoring: ReportMonitoring;
 
   constructor(scope: Construct, id: string, props: TlsReportIngestionProps) {
     super(scope, id);
 
-    const region = Stack.of(this).region;
-    validateRegion(region);
+    guardReceivingRegion(this);
+    if (!props.receiptRuleSet) claimRuleSetActivation(this);
     this.domainName = resolveReportingDomain(props.hostedZone, props.domainName);
     const recipient = props.recipient ?? 'reports';
     validateRecipient(recipient);
     const maxReportBytes = validateMaxReportSize(props.maxReportSize ?? DEFAULT_MAX_REPORT_SIZE);
+    const trustedReporters = (props.trustedReporters ?? []).map((d) => normalizeDomainName(d, 'trustedReporters'));
+    const logRetention = props.logRetention ?? logs.RetentionDays.ONE_YEAR;
     this.reportAddress = `${recipient}@${this.domainName}`;
     this.metricNamespace = props.metricNamespace ?? 'MtaSts';
 
@@ -205,10 +263,12 @@ export class TlsReportIngestion extends Construct {
       encryption: s3.BucketEncryption.S3_MANAGED,
       enforceSSL: true,
       objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-      lifecycleRules: [RAW_MAIL_PREFIX, REJECTED_PREFIX].map((prefix) => ({
-        prefix,
-        expiration: props.rawRetention ?? Duration.days(400),
-      })),
+      lifecycleRules: lifecycleRules({
+        [RAW_MAIL_PREFIX]: props.rawRetention ?? Duration.days(400),
+        [REJECTED_PREFIX]: props.rejectedRetention ?? Duration.days(90),
+        [REPORTS_PREFIX]: props.reportRetention ?? Duration.days(800),
+        [HTTPS_REPORTS_PREFIX]: props.reportRetention ?? Duration.days(800),
+      }),
       // Reports are the evidence for enforcing; keep them when the stack goes.
       removalPolicy: RemovalPolicy.RETAIN,
     });
@@ -224,57 +284,38 @@ export class TlsReportIngestion extends Construct {
       [REPORT_BUCKET]: bucket.bucketName,
       [MAX_DECOMPRESSED_BYTES]: String(maxReportBytes),
       [METRIC_NAMESPACE]: this.metricNamespace,
-      // The HTTPS receiver accepts only these; the parser counts any other domain as "other", bounding metric cost.
+      // The HTTPS receiver accepts only these; the parser stores and counts any other domain as "other".
       [POLICY_DOMAINS]: Lazy.string({ produce: () => [...this.policyDomains].sort().join(',') }),
     };
+
+    // After the last retry, the failed mail is recorded under rejected/ (and the event kept in the queue).
+    const failureRecorder = new FailureRecorderFunction(this, 'FailureRecorder', {
+      architecture: lambda.Architecture.ARM_64,
+      memorySize: 256,
+      timeout: Duration.seconds(30),
+      environment: { [REPORT_BUCKET]: bucket.bucketName, [METRIC_NAMESPACE]: this.metricNamespace },
+      logGroup: new logs.LogGroup(this, 'FailureRecorderLogs', { retention: logRetention }),
+      description: 'cdk-mta-sts: records report mail that failed processing under rejected/',
+    });
+    failureRecorder.addToRolePolicy(
+      new iam.PolicyStatement({ actions: ['s3:PutObject'], resources: [bucket.arnForObjects(`${REJECTED_PREFIX}*`)] }),
+    );
 
     const processor = new ReportProcessorFunction(this, 'Processor', {
       architecture: lambda.Architecture.ARM_64,
       memorySize: 512,
       timeout: Duration.minutes(1),
-      environment,
+      environment: { ...environment, [TRUSTED_REPORTERS]: trustedReporters.join(',') },
       deadLetterQueue: this.deadLetterQueue,
+      onFailure: new destinations.LambdaDestination(failureRecorder, { responseOnly: false }),
       retryAttempts: 2,
+      logGroup: new logs.LogGroup(this, 'ProcessorLogs', { retention: logRetention }),
       description: 'cdk-mta-sts: parses TLS-RPT report mail',
     });
-    grantReportAccess(bucket, processor, RAW_MAIL_PREFIX);
+    grantMailAccess(bucket, processor);
     this.processor = processor;
 
-    this.receiptRuleSet = this.receiveMail(props, processor);
-
-    const uris = [`mailto:${this.reportAddress}`];
-    if (props.https) {
-      const receiver = new HttpsReceiverFunction(this, 'HttpsReceiver', {
-        architecture: lambda.Architecture.ARM_64,
-        memorySize: 512,
-        timeout: Duration.seconds(30),
-        environment,
-        description: 'cdk-mta-sts: accepts TLS-RPT reports over HTTPS',
-      });
-      grantReportAccess(bucket, receiver, RAW_HTTPS_PREFIX);
-      // RFC 8460 §5.4: reporters POST without credentials.
-      const url = receiver.addFunctionUrl({ authType: lambda.FunctionUrlAuthType.NONE });
-      // Since October 2025 a public function URL also needs lambda:InvokeFunction, limited to calls through the URL;
-      // aws-cdk-lib 2.168 neither adds it nor knows the property, hence the override.
-      const invokeViaUrl = new lambda.CfnPermission(this, 'HttpsReceiverInvokeViaUrl', {
-        action: 'lambda:InvokeFunction',
-        functionName: receiver.functionArn,
-        principal: '*',
-      });
-      invokeViaUrl.addPropertyOverride('InvokedViaFunctionUrl', true);
-      this.httpsEndpoint = url.url;
-      uris.push(url.url);
-      this.node.addValidation({
-        validate: () =>
-          this.policyDomains.size > 0
-            ? []
-            : [
-                'TlsReportIngestion with `https` accepts reports only about registered policy domains, and none is registered: ' +
-                  'pass it as `reporting` to an MtaSts, or call addPolicyDomain()',
-              ],
-      });
-    }
-    this.reportUris = uris;
+    this.receiptRuleSet = this.receiveMail(props, processor, logRetention);
 
     this.monitoring = new ReportMonitoring(this, 'Monitoring', {
       metricNamespace: this.metricNamespace,
@@ -288,6 +329,30 @@ export class TlsReportIngestion extends Construct {
     });
     this.alarmTopic = this.monitoring.alarmTopic;
     this.dashboard = this.monitoring.dashboard;
+
+    const uris = [`mailto:${this.reportAddress}`];
+    if (props.https) {
+      const endpoint = new HttpsReportEndpoint(this, 'HttpsEndpoint', {
+        bucket,
+        environment: { ...environment, [HTTPS_COUNTS]: String(props.httpsCounts ?? false) },
+        reservedConcurrency: props.httpsReservedConcurrency ?? DEFAULT_HTTPS_RESERVED_CONCURRENCY,
+        logRetention,
+      });
+      this.monitoring.route(endpoint.alarm);
+      this.httpsAlarm = endpoint.alarm;
+      this.httpsEndpoint = endpoint.url;
+      uris.push(endpoint.url);
+      this.node.addValidation({
+        validate: () =>
+          this.policyDomains.size > 0
+            ? []
+            : [
+                'TlsReportIngestion with `https` accepts reports only about registered policy domains, and none is registered: ' +
+                  'pass it as `reporting` to an MtaSts, or call addPolicyDomain()',
+              ],
+      });
+    }
+    this.reportUris = uris;
   }
 
   /** Every alarm created so far: the dead-letter queue, and per policy domain the failure rate and silence. */
@@ -319,7 +384,11 @@ export class TlsReportIngestion extends Construct {
   }
 
   /** The SES side: verified domain, MX record and the receipt rule. Returns the rule set holding the rule. */
-  private receiveMail(props: TlsReportIngestionProps, processor: lambda.IFunction): ses.IReceiptRuleSet {
+  private receiveMail(
+    props: TlsReportIngestionProps,
+    processor: lambda.IFunction,
+    logRetention: logs.RetentionDays,
+  ): ses.IReceiptRuleSet {
     const identity = new ses.EmailIdentity(this, 'Identity', { identity: ses.Identity.domain(this.domainName) });
     identity.dkimRecords.forEach(
       (record, i) =>
@@ -340,7 +409,7 @@ export class TlsReportIngestion extends Construct {
     let ruleSet = props.receiptRuleSet;
     let activation: IDependable | undefined;
     if (!ruleSet) {
-      const activeRuleSet = new ActiveReceiptRuleSet(this, 'ReceiptRuleSet');
+      const activeRuleSet = new ActiveReceiptRuleSet(this, 'ReceiptRuleSet', { logRetention });
       ruleSet = activeRuleSet.ruleSet;
       activation = activeRuleSet.activation;
     }
@@ -363,30 +432,29 @@ export class TlsReportIngestion extends Construct {
 }
 
 /**
- * Exactly what a handler does. The mail path reads its raw mail and records rejections under `rejected/`; the
- * HTTPS path writes the raw body of accepted reports only and logs refusals. Both read and write `reports/`
- * (reading back tells a duplicate from a new report); `s3:ListBucket` makes a missing key a 404 rather than a 403.
+ * Exactly what the mail processor does: reads raw mail, writes and reads back `reports/` (reading back tells a
+ * duplicate from a new report), records rejections; `s3:ListBucket` makes a missing key a 404 rather than a 403.
  */
-function grantReportAccess(bucket: s3.IBucket, grantee: iam.IGrantable, rawPrefix: string): void {
+function grantMailAccess(bucket: s3.IBucket, grantee: iam.IGrantable): void {
   const objects = (prefix: string) => bucket.arnForObjects(`${prefix}*`);
-  const mail = rawPrefix === RAW_MAIL_PREFIX;
   const statements = [
-    new iam.PolicyStatement({ actions: [mail ? 's3:GetObject' : 's3:PutObject'], resources: [objects(rawPrefix)] }),
+    new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [objects(RAW_MAIL_PREFIX)] }),
     new iam.PolicyStatement({ actions: ['s3:GetObject', 's3:PutObject'], resources: [objects(REPORTS_PREFIX)] }),
-    ...(mail ? [new iam.PolicyStatement({ actions: ['s3:PutObject'], resources: [objects(REJECTED_PREFIX)] })] : []),
+    new iam.PolicyStatement({ actions: ['s3:PutObject'], resources: [objects(REJECTED_PREFIX)] }),
     new iam.PolicyStatement({ actions: ['s3:ListBucket'], resources: [bucket.bucketArn] }),
   ];
   for (const statement of statements) grantee.grantPrincipal.addToPrincipalPolicy(statement);
 }
 
-function validateRegion(region: string): void {
-  if (Token.isUnresolved(region)) return;
-  if (!SES_RECEIVING_REGIONS.includes(region)) {
-    throw new Error(
-      `TlsReportIngestion cannot receive mail in ${region}: Amazon SES receives mail only in ${SES_RECEIVING_REGIONS.join(', ')}. ` +
-        'Put the ingestion in a stack in one of those regions.',
-    );
-  }
+/** One expiry rule per prefix. `raw/` also holds `raw/https/`, so both raw kinds share `rawRetention`. */
+function lifecycleRules(expiries: Record<string, Duration>): s3.LifecycleRule[] {
+  return Object.entries(expiries).map(([prefix, expiration]) => {
+    const days = expiration.toDays();
+    if (!Number.isInteger(days) || days < 1) {
+      throw new Error(`Invalid retention of ${prefix}: ${expiration.toHumanString()}; must be whole days, at least 1`);
+    }
+    return { prefix, expiration };
+  });
 }
 
 function resolveReportingDomain(hostedZone: route53.IHostedZone, domainName: string | undefined): string {
