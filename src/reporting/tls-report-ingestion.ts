@@ -1,4 +1,4 @@
-import { Duration, Lazy, RemovalPolicy, Size, Stack, Token } from 'aws-cdk-lib';
+import { Duration, Lazy, RemovalPolicy, Size, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -26,15 +26,23 @@ import {
 import { FailureRecorderFunction } from './handlers/failure-recorder-function';
 import { ReportProcessorFunction } from './handlers/report-processor-function';
 import { DEFAULT_HTTPS_RESERVED_CONCURRENCY, HttpsReportEndpoint } from './https-report-endpoint';
+import {
+  grantMailAccess,
+  lifecycleRules,
+  resolveReportingDomain,
+  validateFailureRate,
+  validateMaxReportSize,
+  validateRecipient,
+  validateWholeNumber,
+} from './ingestion-settings';
 import { ActiveReceiptRuleSet } from './receipt-rule-set/active-receipt-rule-set';
 import { inboundSmtpEndpoint } from './ses-receiving-regions';
 import { claimRuleSetActivation, guardReceivingRegion } from './ses-region-guard';
 import { ReportMonitoring } from '../monitoring/report-monitoring';
-import { isWithinZone, normalizeDomainName } from '../policy/domain-name';
+import { normalizeDomainName } from '../policy/domain-name';
 import { MtaStsMode } from '../policy/mode';
 
 const DEFAULT_MAX_REPORT_SIZE = Size.mebibytes(20);
-const LOCAL_PART = /^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*$/;
 
 /**
  * Properties for `TlsReportIngestion`.
@@ -429,80 +437,4 @@ export class TlsReportIngestion extends Construct {
     if (activation) mx.node.addDependency(activation);
     return ruleSet;
   }
-}
-
-/**
- * Exactly what the mail processor does: reads raw mail, writes and reads back `reports/` (reading back tells a
- * duplicate from a new report), records rejections; `s3:ListBucket` makes a missing key a 404 rather than a 403.
- */
-function grantMailAccess(bucket: s3.IBucket, grantee: iam.IGrantable): void {
-  const objects = (prefix: string) => bucket.arnForObjects(`${prefix}*`);
-  const statements = [
-    new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [objects(RAW_MAIL_PREFIX)] }),
-    new iam.PolicyStatement({ actions: ['s3:GetObject', 's3:PutObject'], resources: [objects(REPORTS_PREFIX)] }),
-    new iam.PolicyStatement({ actions: ['s3:PutObject'], resources: [objects(REJECTED_PREFIX)] }),
-    new iam.PolicyStatement({ actions: ['s3:ListBucket'], resources: [bucket.bucketArn] }),
-  ];
-  for (const statement of statements) grantee.grantPrincipal.addToPrincipalPolicy(statement);
-}
-
-/** One expiry rule per prefix. `raw/` also holds `raw/https/`, so both raw kinds share `rawRetention`. */
-function lifecycleRules(expiries: Record<string, Duration>): s3.LifecycleRule[] {
-  return Object.entries(expiries).map(([prefix, expiration]) => {
-    const days = expiration.toDays();
-    if (!Number.isInteger(days) || days < 1) {
-      throw new Error(`Invalid retention of ${prefix}: ${expiration.toHumanString()}; must be whole days, at least 1`);
-    }
-    return { prefix, expiration };
-  });
-}
-
-function resolveReportingDomain(hostedZone: route53.IHostedZone, domainName: string | undefined): string {
-  if (Token.isUnresolved(hostedZone.zoneName)) {
-    if (domainName === undefined) {
-      throw new Error('Invalid domainName: required when the hosted zone name is not known at synth time');
-    }
-    return normalizeDomainName(domainName, 'domainName');
-  }
-  const zoneName = normalizeDomainName(hostedZone.zoneName, 'hostedZone.zoneName');
-  const reportingDomain = normalizeDomainName(domainName ?? `tlsrpt.${zoneName}`, 'domainName');
-  if (!isWithinZone(reportingDomain, zoneName)) {
-    throw new Error(
-      `Invalid domainName "${domainName}": must be the hosted zone apex (${zoneName}) or a name inside it`,
-    );
-  }
-  return reportingDomain;
-}
-
-function validateRecipient(recipient: string): void {
-  if (Token.isUnresolved(recipient)) {
-    throw new Error('Invalid recipient: must be known at synth time (got a token)');
-  }
-  if (!LOCAL_PART.test(recipient) || recipient.length > 64) {
-    throw new Error(
-      `Invalid recipient "${recipient}": must be the local part of an address (before the @), at most 64 characters`,
-    );
-  }
-}
-
-function validateFailureRate(percent: number): number {
-  if (Token.isUnresolved(percent) || !(percent > 0 && percent < 100)) {
-    throw new Error(`Invalid failureRateThreshold ${percent}: must be a percentage above 0 and below 100`);
-  }
-  return percent;
-}
-
-function validateWholeNumber(prop: string, value: number, min: number, max: number): number {
-  if (Token.isUnresolved(value) || !Number.isInteger(value) || value < min || value > max) {
-    throw new Error(`Invalid ${prop} ${value}: must be a whole number from ${min} to ${max}`);
-  }
-  return value;
-}
-
-function validateMaxReportSize(size: Size): number {
-  const bytes = size.toBytes();
-  if (Token.isUnresolved(bytes) || !Number.isInteger(bytes) || bytes < 1024 || bytes > Size.mebibytes(100).toBytes()) {
-    throw new Error(`Invalid maxReportSize ${bytes} bytes: must be a whole number of bytes from 1 KiB to 100 MiB`);
-  }
-  return bytes;
 }

@@ -454,7 +454,9 @@ describe('failure paths, logs and the HTTPS endpoint bounds', () => {
       {
         Action: 's3:PutObject',
         Effect: 'Allow',
-        Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [expect.stringMatching(/^ReportsBucket/), 'Arn'] }, '/rejected/*']] },
+        Resource: {
+          'Fn::Join': ['', [{ 'Fn::GetAtt': [expect.stringMatching(/^ReportsBucket/), 'Arn'] }, '/rejected/*']],
+        },
       },
     ]);
   });
