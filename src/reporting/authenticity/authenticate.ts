@@ -37,6 +37,19 @@ export interface AuthenticateOptions {
   readonly now?: Date;
 }
 
+/**
+ * Header fields that may appear only once (RFC 5322 §3.6, RFC 2045, RFC 8460 §5.3): with two, DKIM signs the last
+ * while a mail parser may read the first, so what was verified would not be what is read.
+ */
+const SINGLE_FIELDS = [
+  'from',
+  'content-type',
+  'content-transfer-encoding',
+  'mime-version',
+  'tls-report-domain',
+  'tls-report-submitter',
+];
+
 /** True when `name` is `domain` or a subdomain of it. */
 export function isWithin(name: string, domain: string): boolean {
   return name === domain || name.endsWith(`.${domain}`);
@@ -52,11 +65,24 @@ function describe(results: readonly DkimSignatureResult[]): string {
 /** Verifies a raw mail's DKIM signatures and From alignment. Never throws on hostile input. */
 export async function authenticateMail(raw: Uint8Array, options: AuthenticateOptions): Promise<Authentication> {
   const mail = splitMail(raw);
-  if (!mail) return { authenticated: false, reason: 'dkim: too many header fields' };
-  const froms = mail.headers.filter((field) => field.key === 'from');
-  // Two From fields would let a signature cover one while a reader shows the other.
-  if (froms.length !== 1) return { authenticated: false, reason: `dkim: ${froms.length} From fields, expected 1` };
-  const from = fromDomain(fieldValue(froms[0]));
+  if (!mail) return { authenticated: false, reason: 'dkim: header section too large' };
+  if (mail.malformedLines > 0) {
+    return { authenticated: false, reason: `dkim: ${mail.malformedLines} malformed header lines` };
+  }
+  for (const key of SINGLE_FIELDS) {
+    const count = mail.headers.filter((field) => field.key === key).length;
+    if (count > 1 || (key === 'from' && count === 0)) {
+      const name = key
+        .replace(/(^|-)[a-z]/g, (c) => c.toUpperCase())
+        .replace('Tls-', 'TLS-')
+        .replace('Mime', 'MIME');
+      return {
+        authenticated: false,
+        reason: `dkim: ${count} ${name} fields, expected ${key === 'from' ? 1 : 'at most 1'}`,
+      };
+    }
+  }
+  const from = fromDomain(fieldValue(mail.headers.find((field) => field.key === 'from')!));
   if (!from) return { authenticated: false, reason: 'dkim: From has no single usable address' };
 
   const results = await verifyDkimSignatures(mail, options.resolveTxt, options.now);

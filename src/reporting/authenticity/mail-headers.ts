@@ -14,28 +14,50 @@ export interface RawHeaderField {
 export interface RawMail {
   /** Header fields, top to bottom. */
   readonly headers: RawHeaderField[];
-  /** Everything after the empty line that ends the header section, line ends as CRLF. */
+  /**
+   * Lines of the header section that are no header field: without a colon, or blank but for whitespace. Mail
+   * parsers disagree on those (one may end the header section at a blank-looking line), so a signature checked
+   * here could cover other bytes than the parser reads as the report.
+   */
+  readonly malformedLines: number;
+  /** Everything after the empty line that ends the header section, line ends as sent (CRLF or LF). */
   readonly body: string;
 }
 
 /** A mail with more header fields than this is not a report: it is refused before any signature is checked. */
 export const MAX_HEADER_FIELDS = 1000;
+/** Nor is one whose header section is larger (real report mails have a few KB, long Received chains 20 KB). */
+export const MAX_HEADER_BYTES = 256 * 1024;
 
 /**
- * Splits a mail into header fields and body. Bare LF line ends become CRLF first (mail stored by an MTA may
- * have either; signatures are computed over CRLF). Returns null when the mail has too many header fields.
+ * Splits a mail into header fields and body. In the header section, bare LF line ends become CRLF (mail stored by
+ * an MTA may have either; signatures are computed over CRLF). Returns null when the header section is over
+ * {@link MAX_HEADER_BYTES} or {@link MAX_HEADER_FIELDS}.
  */
 export function splitMail(bytes: Uint8Array): RawMail | null {
-  const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
-    .toString('latin1')
-    .replace(/\r?\n/g, '\r\n');
-  const end = text.startsWith('\r\n') ? 0 : text.indexOf('\r\n\r\n');
-  const head = end < 0 ? text : text.slice(0, end);
-  const body = end < 0 ? '' : text.slice(end === 0 ? 2 : end + 4);
+  const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  // The header section ends at the first empty line, whatever its line ends; only it is rewritten to CRLF (the body
+  // can be 20 MiB, and its canonicalization reads either line end).
+  const boundary = /\r?\n\r?\n/.exec(buffer.subarray(0, MAX_HEADER_BYTES + 4).toString('latin1'));
+  const startsEmpty = buffer[0] === 0x0a || (buffer[0] === 0x0d && buffer[1] === 0x0a);
+  if (!boundary && !startsEmpty && buffer.length > MAX_HEADER_BYTES) return null;
+  const headEnd = startsEmpty ? 0 : boundary ? boundary.index : buffer.length;
+  const bodyStart = startsEmpty
+    ? buffer[0] === 0x0a
+      ? 1
+      : 2
+    : boundary
+      ? boundary.index + boundary[0].length
+      : buffer.length;
+  if (headEnd > MAX_HEADER_BYTES) return null;
+  const head = buffer.subarray(0, headEnd).toString('latin1').replace(/\r?\n/g, '\r\n');
+  const body = buffer.subarray(bodyStart).toString('latin1');
   const headers: RawHeaderField[] = [];
+  let malformedLines = 0;
   if (head !== '') {
     for (const line of head.split('\r\n')) {
       const last = headers[headers.length - 1];
+      if (line.trim() === '') malformedLines++;
       if ((line.startsWith(' ') || line.startsWith('\t')) && last) {
         headers[headers.length - 1] = { ...last, raw: `${last.raw}\r\n${line}` };
         continue;
@@ -44,11 +66,12 @@ export function splitMail(bytes: Uint8Array): RawMail | null {
       // A line that is no header field (no colon, or a continuation with nothing above) is kept as a nameless field,
       // so that it can never be taken for part of the field before it.
       const name = colon > 0 ? line.slice(0, colon).trimEnd() : '';
+      if (!/^[\x21-\x39\x3b-\x7e]+$/.test(name)) malformedLines++;
       headers.push({ name, key: name.toLowerCase(), raw: line });
       if (headers.length > MAX_HEADER_FIELDS) return null;
     }
   }
-  return { headers, body };
+  return { headers, body, malformedLines };
 }
 
 /** The value of a raw header field: after the colon, unfolded, trimmed. */

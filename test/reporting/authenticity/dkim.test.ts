@@ -69,6 +69,21 @@ describe('DKIM verification', () => {
     }
   });
 
+  test('verifies a mail stored with bare LF line ends as if it had CRLF', async () => {
+    const signed = await signMail(reportMail({ report: '{"a":1}' }), SENDER, { canonicalization: 'simple/simple' });
+    const lf = Buffer.from(signed.toString('latin1').replace(/\r\n/g, '\n'), 'latin1');
+    expect((await results(lf))[0]).toMatchObject({ result: 'pass' });
+    expect(await oracle(lf)).toEqual(['pass']);
+  });
+
+  test('refuses a header section over 256 KiB before checking anything', async () => {
+    const huge = mail([`X-Padding: ${'a'.repeat(300 * 1024)}`]);
+    expect(await authenticateMail(huge, { resolveTxt: testResolver([SENDER]), now: NOW })).toEqual({
+      authenticated: false,
+      reason: 'dkim: header section too large',
+    });
+  });
+
   test('fails a mail whose body or signed header was changed after signing', async () => {
     const signed = (await signMail(reportMail({ report: '{"a":1}' }), SENDER)).toString('latin1');
     const body = Buffer.from(signed.replace('This is an aggregate', 'This is a forged'), 'latin1');
@@ -190,6 +205,34 @@ describe('authenticateMail', () => {
       authenticated: false,
       reason: 'dkim: 2 From fields, expected 1',
     });
+  });
+
+  test.each([
+    [
+      'a second Content-Type above the signed one',
+      'Content-Type: multipart/mixed; boundary=evil\r\n',
+      '1 Content-Type',
+    ],
+    ['a second TLS-Report-Domain', 'TLS-Report-Domain: evil.example\r\n', 'TLS-Report-Domain'],
+  ])('refuses %s: DKIM would check one, the parser might read the other', async (_, extra) => {
+    const signed = await signMail(mail(['TLS-Report-Domain: example.com']), SENDER);
+    const tampered = Buffer.concat([Buffer.from(extra), signed]);
+    const result = await authenticateMail(tampered, { resolveTxt: testResolver([SENDER]), now: NOW });
+    expect(result).toMatchObject({
+      authenticated: false,
+      reason: expect.stringMatching(/^dkim: 2 [A-Za-z-]+ fields, expected at most 1$/),
+    });
+  });
+
+  test('refuses header lines that are blank but for whitespace, or have no colon', async () => {
+    const signed = (await signMail(mail(), SENDER)).toString('latin1');
+    for (const injected of ['X-A: 1\r\n \r\n', 'not a header\r\n']) {
+      const raw = Buffer.from(signed.replace(/^To: /m, `${injected}To: `), 'latin1');
+      expect(await authenticateMail(raw, { resolveTxt: testResolver([SENDER]), now: NOW })).toEqual({
+        authenticated: false,
+        reason: 'dkim: 1 malformed header lines',
+      });
+    }
   });
 
   test('a parent domain may sign for its subdomain, a subdomain not for its parent', async () => {
