@@ -27,7 +27,7 @@ export function grantMailAccess(bucket: s3.IBucket, grantee: iam.IGrantable): vo
 /** One expiry rule per prefix. `raw/` also holds `raw/https/`, so both raw kinds share `rawRetention`. */
 export function lifecycleRules(expiries: Record<string, Duration>): s3.LifecycleRule[] {
   return Object.entries(expiries).map(([prefix, expiration]) => {
-    const days = expiration.toDays();
+    const days = expiration.toDays({ integral: false });
     if (!Number.isInteger(days) || days < 1) {
       throw new Error(`Invalid retention of ${prefix}: ${expiration.toHumanString()}; must be whole days, at least 1`);
     }

@@ -256,7 +256,6 @@ export class TlsReportIngestion extends Construct {
     super(scope, id);
 
     guardReceivingRegion(this);
-    if (!props.receiptRuleSet) claimRuleSetActivation(this);
     this.domainName = resolveReportingDomain(props.hostedZone, props.domainName);
     const recipient = props.recipient ?? 'reports';
     validateRecipient(recipient);
@@ -417,6 +416,7 @@ export class TlsReportIngestion extends Construct {
     let ruleSet = props.receiptRuleSet;
     let activation: IDependable | undefined;
     if (!ruleSet) {
+      claimRuleSetActivation(this);
       const activeRuleSet = new ActiveReceiptRuleSet(this, 'ReceiptRuleSet', { logRetention });
       ruleSet = activeRuleSet.ruleSet;
       activation = activeRuleSet.activation;

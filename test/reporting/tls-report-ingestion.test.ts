@@ -491,6 +491,12 @@ describe('failure paths, logs and the HTTPS endpoint bounds', () => {
     expect(reports.httpsAlarm).toBeDefined();
   });
 
+  test('refuses retentions that are not whole days', () => {
+    expect(() => ingestion(stackIn(), { reportRetention: Duration.hours(36) })).toThrow(
+      'Invalid retention of reports/: 1 day 12 hours; must be whole days, at least 1',
+    );
+  });
+
   test.each([0, 1.5, 1001])('refuses httpsReservedConcurrency %s', (value) => {
     expect(() => ingestion(stackIn(), { https: true, httpsReservedConcurrency: value })).toThrow(
       `Invalid httpsReservedConcurrency ${value}: must be a whole number from 1 to 1000`,
