@@ -483,6 +483,29 @@ describe('handler (configured from the environment)', () => {
     expect(line._aws.CloudWatchMetrics[0].Namespace).toBe('Custom/TlsRpt');
   });
 
+  test('reads TRUSTED_REPORTERS: a signer outside the list is rejected', async () => {
+    const dns = everyDomainResolver();
+    jest.spyOn(Resolver.prototype, 'resolveTxt').mockImplementation(async (name: string) => dns(name));
+    Object.assign(process.env, {
+      POLICY_DOMAINS: 'cardinalhealth.ca',
+      TRUSTED_REPORTERS: 'microsoft.com, outlook.com',
+      REPORT_BUCKET: BUCKET,
+      AWS_ENDPOINT_URL_S3: s3.endpoint,
+      AWS_REGION: 'us-east-1',
+      AWS_ACCESS_KEY_ID: 'S3RVER',
+      AWS_SECRET_ACCESS_KEY: 'S3RVER',
+    });
+    await s3.put(`raw/${MESSAGE_ID}`, await signAsFrom(fixture('parsedmarc-google.com.eml')));
+
+    await freshHandler()(sesEvent(MESSAGE_ID));
+
+    const key = `rejected/date=2024-09-04/${MESSAGE_ID}.json`;
+    expect(await s3.keys()).toEqual([`raw/${MESSAGE_ID}`, key]);
+    expect(JSON.parse((await s3.get(key)).body).reason).toBe(
+      'dkim: signer google.com is not one of the trusted reporters',
+    );
+  });
+
   test('fails loudly without REPORT_BUCKET', async () => {
     delete process.env.REPORT_BUCKET;
     await expect(freshHandler()(sesEvent(MESSAGE_ID))).rejects.toThrow('environment variable REPORT_BUCKET is not set');
