@@ -51,6 +51,7 @@ lines.push(
   '',
   'TLS-RPT reports:',
   `  by mail to ${reporting.reportAddress} (SES in ${stack.region}), and by HTTPS POST to the function URL`,
-  '  stored as reports/policy-domain=<domain>/date=<YYYY-MM-DD>/<dedup key>.json in the report bucket',
+  '  mail with a DKIM signature aligned with From: reports/policy-domain=<domain>/date=<YYYY-MM-DD>/<dedup key>.json',
+  '  HTTPS (unauthenticated, counted nowhere by default): https-reports/policy-domain=<domain>/date=<YYYY-MM-DD>/<sha256>.json',
 );
 console.log(lines.join('\n'));

@@ -100,15 +100,20 @@ function suppress(stack: Stack): void {
       reason: 'Only SES and the ingestion functions write here; CloudTrail data events are the audit trail if needed.',
     },
   ]);
-  for (const handler of ['Processor', 'HttpsReceiver']) {
+  for (const handler of ['Processor', 'HttpsEndpoint/Function', 'FailureRecorder']) {
     at(`TlsReports/${handler}/ServiceRole`, [
       LOGS_ONLY,
       {
         id: 'AwsSolutions-IAM5',
         reason:
-          'Object wildcards are scoped to the prefixes the handler owns: raw/ (or raw/https/), reports/, rejected/.',
+          'Object wildcards are scoped to the prefixes the handler owns: raw/ (or raw/https/), reports/ (or ' +
+          'https-reports/), rejected/; and the OnFailure destination may be any version of the failure recorder.',
         appliesTo: [
-          { regex: '/^Resource::<TlsReportsBucket[0-9A-F]+\\.Arn>\\/(raw|raw\\/https|reports|rejected)\\/\\*$/g' },
+          {
+            regex:
+              '/^Resource::<TlsReportsBucket[0-9A-F]+\\.Arn>\\/(raw|raw\\/https|reports|https-reports|rejected)\\/\\*$/g',
+          },
+          { regex: '/^Resource::<TlsReportsFailureRecorder[0-9A-F]+\\.Arn>:\\*$/g' },
         ],
       },
     ]);

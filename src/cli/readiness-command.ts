@@ -6,7 +6,7 @@ import { formatCheckReport } from '../check/format';
 import { foldLiveCheck } from '../check/readiness-live';
 import { checkDomain } from '../check/run-checks';
 import { normalizeDomainName, normalizeMxPattern } from '../policy/domain-name';
-import { REPORTS_PREFIX } from '../reporting/handlers/env';
+import { HTTPS_REPORTS_PREFIX, REPORTS_PREFIX } from '../reporting/handlers/env';
 import {
   assessReadiness,
   DEFAULT_DAYS,
@@ -42,6 +42,7 @@ testing to enforce. Ready when all of these hold:
   - every MX host named in the reports is covered by the policy's mx patterns
   - some report shows the sts policy, its mx patterns are known, and every stored report was read
 Only sts and no-policy-found policy rows count; tlsa (DANE) rows are listed but not counted.
+Only reports from DKIM-verified mail count, unless --include-https: anyone can POST a report.
 
 Options:
   --bucket BUCKET             the report bucket
@@ -51,6 +52,7 @@ Options:
                               most recent sts policy in the reports)
   --min-sessions N            default ${DEFAULT_MIN_SESSIONS}
   --max-failure-rate PERCENT  default ${DEFAULT_MAX_FAILURE_RATE_PERCENT} (the rate must be below it)
+  --include-https             also count the unauthenticated HTTPS reports (https-reports/)
   --live                      also check the domain live, as "cdk-mta-sts check DOMAIN" does;
                               any failed check (an MX certificate, the policy fetch, ...) makes it not ready
   --json                      print the assessment as JSON
@@ -71,6 +73,7 @@ const OPTIONS = {
   mx: { type: 'string', multiple: true },
   'min-sessions': { type: 'string' },
   'max-failure-rate': { type: 'string' },
+  'include-https': { type: 'boolean' },
   json: { type: 'boolean' },
   live: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
@@ -83,6 +86,7 @@ interface Options {
   readonly mx: string[];
   readonly minSessions: number;
   readonly maxFailureRatePercent: number;
+  readonly includeHttps: boolean;
   readonly json: boolean;
   readonly live: boolean;
 }
@@ -118,7 +122,9 @@ export async function runReadinessCommand(args: string[], io: CliIo, deps: Readi
   const now = (deps.now ?? (() => new Date()))();
   let stored: { reports: ReadinessReport[]; unreadable: { key: string; reason: string }[] };
   try {
-    stored = await readReports(await s3Client(), options.bucket, options.domain, windowDates(now, options.days));
+    const prefixes = options.includeHttps ? [REPORTS_PREFIX, HTTPS_REPORTS_PREFIX] : [REPORTS_PREFIX];
+    const dates = windowDates(now, options.days);
+    stored = await readReports(await s3Client(), options.bucket, options.domain, dates, prefixes);
   } catch (e) {
     if (!(e instanceof ReadError)) throw e;
     io.stderr.write(`cdk-mta-sts readiness: ${oneLine(e.message)}\n`);
@@ -178,6 +184,7 @@ function parseOptions(args: string[]): Options | 'help' {
       Number.MAX_SAFE_INTEGER,
     ),
     maxFailureRatePercent: percent(values['max-failure-rate']),
+    includeHttps: values['include-https'] ?? false,
     json: values.json ?? false,
     live: values.live ?? false,
   };
@@ -268,15 +275,24 @@ async function mapLimit<T, R>(items: readonly T[], limit: number, task: (item: T
   return results;
 }
 
-/** One LIST per day of the window (never a bucket scan), then one GET per stored report. */
-async function readReports(s3: S3Client, bucket: string, domain: string, dates: string[]) {
+/**
+ * HTTPS reports stored under `reports/` by earlier versions, as `<key>.https.json`: unauthenticated, so they count
+ * only with `--include-https`, like those under `https-reports/`.
+ */
+const LEGACY_HTTPS_REPORT = /\.https\.json$/;
+
+/** One LIST per day of the window and prefix (never a bucket scan), then one GET per stored report. */
+async function readReports(s3: S3Client, bucket: string, domain: string, dates: string[], prefixes: string[]) {
+  const includeHttps = prefixes.includes(HTTPS_REPORTS_PREFIX);
+  const dayPrefixes = prefixes.flatMap((p) => dates.map((date) => `${p}policy-domain=${domain}/date=${date}/`));
   try {
-    const keysByDay = await mapLimit(dates, PREFIXES_IN_FLIGHT, async (date) => {
-      const prefix = `${REPORTS_PREFIX}policy-domain=${domain}/date=${date}/`;
+    const keysByDay = await mapLimit(dayPrefixes, PREFIXES_IN_FLIGHT, async (prefix) => {
       const keys: string[] = [];
       try {
         for await (const page of paginateListObjectsV2({ client: s3 }, { Bucket: bucket, Prefix: prefix })) {
-          for (const object of page.Contents ?? []) if (object.Key?.endsWith('.json')) keys.push(object.Key);
+          for (const { Key: key } of page.Contents ?? []) {
+            if (key?.endsWith('.json') && (includeHttps || !LEGACY_HTTPS_REPORT.test(key))) keys.push(key);
+          }
         }
       } catch (e) {
         throw new ReadError(`cannot list s3://${bucket}/${prefix}: ${describeError(e)}`);

@@ -1,7 +1,9 @@
-import { Duration, RemovalPolicy, Size, Stack, Token } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Size, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as ses from 'aws-cdk-lib/aws-ses';
@@ -10,26 +12,38 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct, IDependable } from 'constructs';
 import {
+  HTTPS_COUNTS,
+  HTTPS_REPORTS_PREFIX,
   MAX_DECOMPRESSED_BYTES,
   METRIC_NAMESPACE,
   PUBLISHED_DOMAINS_KEY,
-  RAW_HTTPS_PREFIX,
   RAW_MAIL_PREFIX,
   REJECTED_PREFIX,
   REPORTS_PREFIX,
   REPORT_BUCKET,
+  TRUSTED_REPORTERS,
 } from './handlers/env';
-import { HttpsReceiverFunction } from './handlers/https-receiver-function';
+import { FailureRecorderFunction } from './handlers/failure-recorder-function';
 import { ReportProcessorFunction } from './handlers/report-processor-function';
+import { DEFAULT_HTTPS_RESERVED_CONCURRENCY, HttpsReportEndpoint } from './https-report-endpoint';
+import {
+  grantMailAccess,
+  lifecycleRules,
+  resolveReportingDomain,
+  validateFailureRate,
+  validateMaxReportSize,
+  validateRecipient,
+  validateWholeNumber,
+} from './ingestion-settings';
 import { ActiveReceiptRuleSet } from './receipt-rule-set/active-receipt-rule-set';
-import { SES_RECEIVING_REGIONS, inboundSmtpEndpoint } from './ses-receiving-regions';
+import { inboundSmtpEndpoint } from './ses-receiving-regions';
+import { claimRuleSetActivation, guardReceivingRegion } from './ses-region-guard';
 import { ReportMonitoring } from '../monitoring/report-monitoring';
-import { isWithinZone, normalizeDomainName } from '../policy/domain-name';
+import { normalizeDomainName } from '../policy/domain-name';
 import { MtaStsMode } from '../policy/mode';
 import { PolicyPublisher } from '../policy-site/publisher/policy-publisher';
 
 const DEFAULT_MAX_REPORT_SIZE = Size.mebibytes(20);
-const LOCAL_PART = /^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*$/;
 
 /**
  * Properties for `TlsReportIngestion`.
@@ -65,10 +79,36 @@ export interface TlsReportIngestionProps {
 
   /**
    * Also accept reports over HTTPS (RFC 8460 §5.4) at a Lambda function URL, which is added to `reportUris`.
+   * HTTPS reports are unauthenticated: they are stored under `https-reports/` and, unless `httpsCounts`, count in
+   * no metric, alarm or `readiness` verdict.
    *
    * @default false
    */
   readonly https?: boolean;
+
+  /**
+   * Count HTTPS reports in the metrics, and so in the alarms, like DKIM-verified mail reports. Anyone can POST a
+   * report, so this lets anyone move your failure rate.
+   *
+   * @default false
+   */
+  readonly httpsCounts?: boolean;
+
+  /**
+   * Concurrent executions reserved for the HTTPS receiver, which are also all it can use: more concurrent POSTs are
+   * throttled (HTTP 429, which reporters retry) and fire the endpoint's alarm.
+   *
+   * @default 5
+   */
+  readonly httpsReservedConcurrency?: number;
+
+  /**
+   * Accept report mail only when its aligned DKIM signer is one of these domains or a subdomain of one, for example
+   * `['google.com', 'microsoft.com']`. Mail from any other signer is recorded under `rejected/`.
+   *
+   * @default - any signer whose DKIM signature verifies and is aligned with the From address
+   */
+  readonly trustedReporters?: string[];
 
   /**
    * The largest report accepted, after decompression; larger ones are rejected while decompressing.
@@ -83,6 +123,27 @@ export interface TlsReportIngestionProps {
    * @default Duration.days(400)
    */
   readonly rawRetention?: Duration;
+
+  /**
+   * How long normalised reports are kept under `reports/` and `https-reports/`. `readiness` reads at most 366 days.
+   *
+   * @default Duration.days(800)
+   */
+  readonly reportRetention?: Duration;
+
+  /**
+   * How long rejection records are kept under `rejected/`.
+   *
+   * @default Duration.days(90)
+   */
+  readonly rejectedRetention?: Duration;
+
+  /**
+   * How long the logs of every function of the ingestion are kept.
+   *
+   * @default logs.RetentionDays.ONE_YEAR
+   */
+  readonly logRetention?: logs.RetentionDays;
 
   /**
    * The CloudWatch namespace of the report metrics.
@@ -186,18 +247,22 @@ export class TlsReportIngestion extends Construct {
   /** The dashboard, unless `dashboard` is false. */
   public readonly dashboard?: cloudwatch.Dashboard;
 
+  /** Errors or throttles of the HTTPS endpoint, when `https` is on; it notifies the alarm topic. */
+  public readonly httpsAlarm?: cloudwatch.IAlarm;
+
   private readonly policyDomains = new Set<string>();
   private readonly monitoring: ReportMonitoring;
 
   constructor(scope: Construct, id: string, props: TlsReportIngestionProps) {
     super(scope, id);
 
-    const region = Stack.of(this).region;
-    validateRegion(region);
+    guardReceivingRegion(this);
     this.domainName = resolveReportingDomain(props.hostedZone, props.domainName);
     const recipient = props.recipient ?? 'reports';
     validateRecipient(recipient);
     const maxReportBytes = validateMaxReportSize(props.maxReportSize ?? DEFAULT_MAX_REPORT_SIZE);
+    const trustedReporters = (props.trustedReporters ?? []).map((d) => normalizeDomainName(d, 'trustedReporters'));
+    const logRetention = props.logRetention ?? logs.RetentionDays.ONE_YEAR;
     this.reportAddress = `${recipient}@${this.domainName}`;
     this.metricNamespace = props.metricNamespace ?? 'MtaSts';
 
@@ -206,10 +271,12 @@ export class TlsReportIngestion extends Construct {
       encryption: s3.BucketEncryption.S3_MANAGED,
       enforceSSL: true,
       objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-      lifecycleRules: [RAW_MAIL_PREFIX, REJECTED_PREFIX].map((prefix) => ({
-        prefix,
-        expiration: props.rawRetention ?? Duration.days(400),
-      })),
+      lifecycleRules: lifecycleRules({
+        [RAW_MAIL_PREFIX]: props.rawRetention ?? Duration.days(400),
+        [REJECTED_PREFIX]: props.rejectedRetention ?? Duration.days(90),
+        [REPORTS_PREFIX]: props.reportRetention ?? Duration.days(800),
+        [HTTPS_REPORTS_PREFIX]: props.reportRetention ?? Duration.days(800),
+      }),
       // Reports are the evidence for enforcing; keep them when the stack goes.
       removalPolicy: RemovalPolicy.RETAIN,
     });
@@ -235,55 +302,35 @@ export class TlsReportIngestion extends Construct {
       resources: [bucket.arnForObjects(PUBLISHED_DOMAINS_KEY)],
     });
 
+    // After the last retry, the failed mail is recorded under rejected/ (and the event kept in the queue).
+    const failureRecorder = new FailureRecorderFunction(this, 'FailureRecorder', {
+      architecture: lambda.Architecture.ARM_64,
+      memorySize: 256,
+      timeout: Duration.seconds(30),
+      environment: { [REPORT_BUCKET]: bucket.bucketName, [METRIC_NAMESPACE]: this.metricNamespace },
+      logGroup: new logs.LogGroup(this, 'FailureRecorderLogs', { retention: logRetention }),
+      description: 'cdk-mta-sts: records report mail that failed processing under rejected/',
+    });
+    failureRecorder.addToRolePolicy(
+      new iam.PolicyStatement({ actions: ['s3:PutObject'], resources: [bucket.arnForObjects(`${REJECTED_PREFIX}*`)] }),
+    );
+
     const processor = new ReportProcessorFunction(this, 'Processor', {
       architecture: lambda.Architecture.ARM_64,
       memorySize: 512,
       timeout: Duration.minutes(1),
-      environment,
+      environment: { ...environment, [TRUSTED_REPORTERS]: trustedReporters.join(',') },
       deadLetterQueue: this.deadLetterQueue,
+      onFailure: new destinations.LambdaDestination(failureRecorder, { responseOnly: false }),
       retryAttempts: 2,
+      logGroup: new logs.LogGroup(this, 'ProcessorLogs', { retention: logRetention }),
       description: 'cdk-mta-sts: parses TLS-RPT report mail',
     });
-    grantReportAccess(bucket, processor, RAW_MAIL_PREFIX);
+    grantMailAccess(bucket, processor);
     processor.addToRolePolicy(readPublishedDomains);
     this.processor = processor;
 
-    this.receiptRuleSet = this.receiveMail(props, processor);
-
-    const uris = [`mailto:${this.reportAddress}`];
-    if (props.https) {
-      const receiver = new HttpsReceiverFunction(this, 'HttpsReceiver', {
-        architecture: lambda.Architecture.ARM_64,
-        memorySize: 512,
-        timeout: Duration.seconds(30),
-        environment,
-        description: 'cdk-mta-sts: accepts TLS-RPT reports over HTTPS',
-      });
-      grantReportAccess(bucket, receiver, RAW_HTTPS_PREFIX);
-      receiver.addToRolePolicy(readPublishedDomains);
-      // RFC 8460 §5.4: reporters POST without credentials.
-      const url = receiver.addFunctionUrl({ authType: lambda.FunctionUrlAuthType.NONE });
-      // Since October 2025 a public function URL also needs lambda:InvokeFunction, limited to calls through the URL;
-      // aws-cdk-lib 2.168 neither adds it nor knows the property, hence the override.
-      const invokeViaUrl = new lambda.CfnPermission(this, 'HttpsReceiverInvokeViaUrl', {
-        action: 'lambda:InvokeFunction',
-        functionName: receiver.functionArn,
-        principal: '*',
-      });
-      invokeViaUrl.addPropertyOverride('InvokedViaFunctionUrl', true);
-      this.httpsEndpoint = url.url;
-      uris.push(url.url);
-      this.node.addValidation({
-        validate: () =>
-          this.policyDomains.size > 0
-            ? []
-            : [
-                'TlsReportIngestion with `https` accepts reports only about registered policy domains, and none is registered: ' +
-                  'pass it as `reporting` to an MtaSts, or call addPolicyDomain()',
-              ],
-      });
-    }
-    this.reportUris = uris;
+    this.receiptRuleSet = this.receiveMail(props, processor, logRetention);
 
     this.monitoring = new ReportMonitoring(this, 'Monitoring', {
       metricNamespace: this.metricNamespace,
@@ -297,6 +344,31 @@ export class TlsReportIngestion extends Construct {
     });
     this.alarmTopic = this.monitoring.alarmTopic;
     this.dashboard = this.monitoring.dashboard;
+
+    const uris = [`mailto:${this.reportAddress}`];
+    if (props.https) {
+      const endpoint = new HttpsReportEndpoint(this, 'HttpsEndpoint', {
+        bucket,
+        environment: { ...environment, [HTTPS_COUNTS]: String(props.httpsCounts ?? false) },
+        reservedConcurrency: props.httpsReservedConcurrency ?? DEFAULT_HTTPS_RESERVED_CONCURRENCY,
+        logRetention,
+      });
+      endpoint.receiver.addToRolePolicy(readPublishedDomains);
+      this.monitoring.route(endpoint.alarm);
+      this.httpsAlarm = endpoint.alarm;
+      this.httpsEndpoint = endpoint.url;
+      uris.push(endpoint.url);
+      this.node.addValidation({
+        validate: () =>
+          this.policyDomains.size > 0
+            ? []
+            : [
+                'TlsReportIngestion with `https` accepts reports only about registered policy domains, and none is registered: ' +
+                  'pass it as `reporting` to an MtaSts, or call addPolicyDomain()',
+              ],
+      });
+    }
+    this.reportUris = uris;
   }
 
   /**
@@ -331,7 +403,11 @@ export class TlsReportIngestion extends Construct {
   }
 
   /** The SES side: verified domain, MX record and the receipt rule. Returns the rule set holding the rule. */
-  private receiveMail(props: TlsReportIngestionProps, processor: lambda.IFunction): ses.IReceiptRuleSet {
+  private receiveMail(
+    props: TlsReportIngestionProps,
+    processor: lambda.IFunction,
+    logRetention: logs.RetentionDays,
+  ): ses.IReceiptRuleSet {
     const identity = new ses.EmailIdentity(this, 'Identity', { identity: ses.Identity.domain(this.domainName) });
     identity.dkimRecords.forEach(
       (record, i) =>
@@ -352,7 +428,8 @@ export class TlsReportIngestion extends Construct {
     let ruleSet = props.receiptRuleSet;
     let activation: IDependable | undefined;
     if (!ruleSet) {
-      const activeRuleSet = new ActiveReceiptRuleSet(this, 'ReceiptRuleSet');
+      claimRuleSetActivation(this);
+      const activeRuleSet = new ActiveReceiptRuleSet(this, 'ReceiptRuleSet', { logRetention });
       ruleSet = activeRuleSet.ruleSet;
       activation = activeRuleSet.activation;
     }
@@ -372,81 +449,4 @@ export class TlsReportIngestion extends Construct {
     if (activation) mx.node.addDependency(activation);
     return ruleSet;
   }
-}
-
-/**
- * Exactly what a handler does. The mail path reads its raw mail and records rejections under `rejected/`; the
- * HTTPS path writes the raw body of accepted reports only and logs refusals. Both read and write `reports/`
- * (reading back tells a duplicate from a new report); `s3:ListBucket` makes a missing key a 404 rather than a 403.
- */
-function grantReportAccess(bucket: s3.IBucket, grantee: iam.IGrantable, rawPrefix: string): void {
-  const objects = (prefix: string) => bucket.arnForObjects(`${prefix}*`);
-  const mail = rawPrefix === RAW_MAIL_PREFIX;
-  const statements = [
-    new iam.PolicyStatement({ actions: [mail ? 's3:GetObject' : 's3:PutObject'], resources: [objects(rawPrefix)] }),
-    new iam.PolicyStatement({ actions: ['s3:GetObject', 's3:PutObject'], resources: [objects(REPORTS_PREFIX)] }),
-    ...(mail ? [new iam.PolicyStatement({ actions: ['s3:PutObject'], resources: [objects(REJECTED_PREFIX)] })] : []),
-    new iam.PolicyStatement({ actions: ['s3:ListBucket'], resources: [bucket.bucketArn] }),
-  ];
-  for (const statement of statements) grantee.grantPrincipal.addToPrincipalPolicy(statement);
-}
-
-function validateRegion(region: string): void {
-  if (Token.isUnresolved(region)) return;
-  if (!SES_RECEIVING_REGIONS.includes(region)) {
-    throw new Error(
-      `TlsReportIngestion cannot receive mail in ${region}: Amazon SES receives mail only in ${SES_RECEIVING_REGIONS.join(', ')}. ` +
-        'Put the ingestion in a stack in one of those regions.',
-    );
-  }
-}
-
-function resolveReportingDomain(hostedZone: route53.IHostedZone, domainName: string | undefined): string {
-  if (Token.isUnresolved(hostedZone.zoneName)) {
-    if (domainName === undefined) {
-      throw new Error('Invalid domainName: required when the hosted zone name is not known at synth time');
-    }
-    return normalizeDomainName(domainName, 'domainName');
-  }
-  const zoneName = normalizeDomainName(hostedZone.zoneName, 'hostedZone.zoneName');
-  const reportingDomain = normalizeDomainName(domainName ?? `tlsrpt.${zoneName}`, 'domainName');
-  if (!isWithinZone(reportingDomain, zoneName)) {
-    throw new Error(
-      `Invalid domainName "${domainName}": must be the hosted zone apex (${zoneName}) or a name inside it`,
-    );
-  }
-  return reportingDomain;
-}
-
-function validateRecipient(recipient: string): void {
-  if (Token.isUnresolved(recipient)) {
-    throw new Error('Invalid recipient: must be known at synth time (got a token)');
-  }
-  if (!LOCAL_PART.test(recipient) || recipient.length > 64) {
-    throw new Error(
-      `Invalid recipient "${recipient}": must be the local part of an address (before the @), at most 64 characters`,
-    );
-  }
-}
-
-function validateFailureRate(percent: number): number {
-  if (Token.isUnresolved(percent) || !(percent > 0 && percent < 100)) {
-    throw new Error(`Invalid failureRateThreshold ${percent}: must be a percentage above 0 and below 100`);
-  }
-  return percent;
-}
-
-function validateWholeNumber(prop: string, value: number, min: number, max: number): number {
-  if (Token.isUnresolved(value) || !Number.isInteger(value) || value < min || value > max) {
-    throw new Error(`Invalid ${prop} ${value}: must be a whole number from ${min} to ${max}`);
-  }
-  return value;
-}
-
-function validateMaxReportSize(size: Size): number {
-  const bytes = size.toBytes();
-  if (Token.isUnresolved(bytes) || !Number.isInteger(bytes) || bytes < 1024 || bytes > Size.mebibytes(100).toBytes()) {
-    throw new Error(`Invalid maxReportSize ${bytes} bytes: must be a whole number of bytes from 1 KiB to 100 MiB`);
-  }
-  return bytes;
 }

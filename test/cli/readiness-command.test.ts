@@ -2,6 +2,8 @@ import { Writable } from 'node:stream';
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { CheckReport } from '../../src/check/check-result';
 import { READINESS_USAGE, runReadinessCommand } from '../../src/cli/readiness-command';
+import { createHandler as createReceiver } from '../../src/reporting/handlers/https-receiver.lambda';
+import { ReportMetrics } from '../../src/reporting/handlers/metrics';
 import { ReportStore } from '../../src/reporting/handlers/report-store';
 import { parseReportJson, ReportMail } from '../../src/reporting/parser';
 import { windowDates } from '../../src/reporting/readiness';
@@ -42,7 +44,8 @@ function nextDay(date: string, time: string): string {
 async function ingest(report: object, receivedAt: string, mail?: ReportMail): Promise<void> {
   const parsed = parseReportJson(Buffer.from(JSON.stringify(report)), undefined, mail);
   const store = new ReportStore(s3.client, BUCKET);
-  for await (const stored of store.storeReport(parsed, { source: `raw/${receivedAt}`, channel: 'mail', receivedAt })) {
+  const origin = { source: `raw/${receivedAt}`, channel: 'mail', receivedAt, identity: 'reporter.example' } as const;
+  for await (const stored of store.storeReport(parsed, origin)) {
     expect(stored.created).toBe(true);
   }
 }
@@ -417,6 +420,77 @@ describe('a domain that is not ready', () => {
       ].join('\n'),
       stderr: '',
     });
+  });
+});
+
+describe('HTTPS reports (anyone can POST them)', () => {
+  /** Fourteen anonymous POSTs through the real receiver, one clean report per day of the window. */
+  async function forgeFourteenDays(): Promise<void> {
+    const publishedDomains = ['example.com'];
+    const receive = createReceiver({
+      store: new ReportStore(s3.client, BUCKET),
+      metrics: new ReportMetrics({ namespace: 'MtaSts', publishedDomains, write: () => undefined }),
+      maxBytes: 1024 * 1024,
+      publishedDomains,
+    });
+    for (const date of DAYS) {
+      const report = {
+        'organization-name': 'Forger',
+        'date-range': { 'start-datetime': `${date}T00:00:00Z`, 'end-datetime': `${date}T23:59:59Z` },
+        'contact-info': 'forger@attacker.example',
+        'report-id': `forged-${date}`,
+        policies: [
+          {
+            policy: {
+              'policy-type': 'sts',
+              'policy-string': stsPolicyStrings(READY_MX),
+              'policy-domain': 'example.com',
+            },
+            summary: { 'total-successful-session-count': 1000, 'total-failure-session-count': 0 },
+          },
+        ],
+      };
+      const response = await receive({
+        version: '2.0',
+        routeKey: '$default',
+        rawPath: '/',
+        rawQueryString: '',
+        headers: { 'content-type': 'application/tlsrpt+json' },
+        requestContext: {
+          accountId: 'anonymous',
+          apiId: 'abcdefghij',
+          domainName: 'abcdefghij.lambda-url.eu-west-1.on.aws',
+          domainPrefix: 'abcdefghij',
+          http: { method: 'POST', path: '/', protocol: 'HTTP/1.1', sourceIp: '198.51.100.7', userAgent: 'forger' },
+          requestId: `req-${date}`,
+          routeKey: '$default',
+          stage: '$default',
+          time: '23/Nov/2026:10:00:00 +0000',
+          timeEpoch: NOW.getTime(),
+        },
+        body: JSON.stringify(report),
+        isBase64Encoded: false,
+      });
+      expect(response.statusCode).toBe(201);
+    }
+  }
+
+  test('fourteen forged POSTs do not make an empty bucket READY', async () => {
+    jest.spyOn(console, 'log').mockImplementation(() => undefined);
+    await forgeFourteenDays();
+
+    const result = await run('--bucket', BUCKET, '--domain', 'example.com');
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain('Reports      0\n');
+  });
+
+  test("--include-https counts them, by the user's choice", async () => {
+    jest.spyOn(console, 'log').mockImplementation(() => undefined);
+    await forgeFourteenDays();
+
+    const result = await run('--bucket', BUCKET, '--domain', 'example.com', '--include-https');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('Reports      14, from Forger\n');
   });
 });
 

@@ -1,5 +1,6 @@
 import { App, Duration, Size, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as ses from 'aws-cdk-lib/aws-ses';
 import { MtaSts, MtaStsMode, TlsReportIngestion, TlsReportIngestionProps } from '../../src';
@@ -146,11 +147,18 @@ describe('TlsReportIngestion defaults', () => {
     const statements = policies[0].Properties.PolicyDocument.Statement;
     const bucketArn = { 'Fn::GetAtt': [expect.stringMatching(/^ReportsBucket/), 'Arn'] };
     const objects = (prefix: string) => ({ 'Fn::Join': ['', [bucketArn, `/${prefix}*`]] });
+    const recorderArn = { 'Fn::GetAtt': [expect.stringMatching(/^ReportsFailureRecorder/), 'Arn'] };
     expect(statements).toEqual([
       {
         Action: 'sqs:SendMessage',
         Effect: 'Allow',
         Resource: { 'Fn::GetAtt': [expect.stringMatching(/^ReportsDeadLetterQueue/), 'Arn'] },
+      },
+      {
+        // The OnFailure destination.
+        Action: 'lambda:InvokeFunction',
+        Effect: 'Allow',
+        Resource: [recorderArn, { 'Fn::Join': ['', [recorderArn, ':*']] }],
       },
       { Action: 's3:GetObject', Effect: 'Allow', Resource: objects('raw/') },
       { Action: ['s3:GetObject', 's3:PutObject'], Effect: 'Allow', Resource: objects('reports/') },
@@ -177,7 +185,10 @@ describe('TlsReportIngestion defaults', () => {
     expect(bucket.Properties.LifecycleConfiguration).toEqual({
       Rules: [
         { ExpirationInDays: 400, Prefix: 'raw/', Status: 'Enabled' },
-        { ExpirationInDays: 400, Prefix: 'rejected/', Status: 'Enabled' },
+        { ExpirationInDays: 90, Prefix: 'rejected/', Status: 'Enabled' },
+        // Before, reports/ never expired.
+        { ExpirationInDays: 800, Prefix: 'reports/', Status: 'Enabled' },
+        { ExpirationInDays: 800, Prefix: 'https-reports/', Status: 'Enabled' },
       ],
     });
     template.hasResourceProperties('AWS::S3::BucketPolicy', {
@@ -222,6 +233,10 @@ describe('TlsReportIngestion options', () => {
       recipient: 'tls',
       maxReportSize: Size.mebibytes(5),
       rawRetention: Duration.days(30),
+      reportRetention: Duration.days(400),
+      rejectedRetention: Duration.days(7),
+      logRetention: RetentionDays.ONE_MONTH,
+      trustedReporters: ['Google.com', 'microsoft.com.'],
       metricNamespace: 'Mail/TlsRpt',
     });
     expect(reports.reportAddress).toBe('tls@reports.mail.example.com');
@@ -243,10 +258,22 @@ describe('TlsReportIngestion options', () => {
       LifecycleConfiguration: {
         Rules: [
           { ExpirationInDays: 30, Prefix: 'raw/', Status: 'Enabled' },
-          { ExpirationInDays: 30, Prefix: 'rejected/', Status: 'Enabled' },
+          { ExpirationInDays: 7, Prefix: 'rejected/', Status: 'Enabled' },
+          { ExpirationInDays: 400, Prefix: 'reports/', Status: 'Enabled' },
+          { ExpirationInDays: 400, Prefix: 'https-reports/', Status: 'Enabled' },
         ],
       },
     });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Description: 'cdk-mta-sts: parses TLS-RPT report mail',
+      Environment: { Variables: Match.objectLike({ TRUSTED_REPORTERS: 'google.com,microsoft.com' }) },
+    });
+    // The ingestion's own log groups (the stack's policy publisher, which writes its configuration, keeps its own).
+    const groups = Object.entries(template.findResources('AWS::Logs::LogGroup')).filter(([id]) =>
+      id.startsWith('Reports'),
+    );
+    // Processor, failure recorder, rule set activation and its provider framework.
+    expect(groups.map(([, group]) => group.Properties.RetentionInDays)).toEqual([30, 30, 30, 30]);
   });
 
   test('https: a public function URL that accepts reports only about registered policy domains', () => {
@@ -266,10 +293,10 @@ describe('TlsReportIngestion options', () => {
     )[0];
     const bucketArn = { 'Fn::GetAtt': [expect.stringMatching(/^ReportsBucket/), 'Arn'] };
     const objects = (prefix: string) => ({ 'Fn::Join': ['', [bucketArn, `/${prefix}*`]] });
-    // Refusals are logged, not stored: no rejected/ grant.
+    // Refusals are logged, not stored: no rejected/ grant; and never the mail reports' prefix.
     expect(receiverPolicy.Properties.PolicyDocument.Statement).toEqual([
       { Action: 's3:PutObject', Effect: 'Allow', Resource: objects('raw/https/') },
-      { Action: ['s3:GetObject', 's3:PutObject'], Effect: 'Allow', Resource: objects('reports/') },
+      { Action: ['s3:GetObject', 's3:PutObject'], Effect: 'Allow', Resource: objects('https-reports/') },
       { Action: 's3:ListBucket', Effect: 'Allow', Resource: bucketArn },
       // The published domains, from the configuration object the policy publisher writes.
       {
@@ -278,6 +305,8 @@ describe('TlsReportIngestion options', () => {
         Resource: { 'Fn::Join': ['', [bucketArn, '/_cdk-mta-sts/published-domains.json']] },
       },
     ]);
+    expect(receiver.Properties.ReservedConcurrentExecutions).toBe(5);
+    expect(receiver.Properties.Environment.Variables.HTTPS_COUNTS).toBe('false');
     expect(reports.reportUris).toHaveLength(2);
     expect(reports.reportUris[0]).toBe('mailto:reports@tlsrpt.example.com');
     const template = Template.fromStack(stack);
@@ -291,11 +320,11 @@ describe('TlsReportIngestion options', () => {
       Action: 'lambda:InvokeFunction',
       Principal: '*',
       InvokedViaFunctionUrl: true,
-      FunctionName: { 'Fn::GetAtt': [Match.stringLikeRegexp('^ReportsHttpsReceiver'), 'Arn'] },
+      FunctionName: { 'Fn::GetAtt': [Match.stringLikeRegexp('^ReportsHttpsEndpointFunction'), 'Arn'] },
     });
     template.hasResourceProperties('AWS::Lambda::Url', {
       AuthType: 'NONE',
-      TargetFunctionArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^ReportsHttpsReceiver'), 'Arn'] },
+      TargetFunctionArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^ReportsHttpsEndpointFunction'), 'Arn'] },
     });
     template.hasResourceProperties('AWS::Lambda::Function', {
       Description: 'cdk-mta-sts: accepts TLS-RPT reports over HTTPS',
@@ -304,7 +333,7 @@ describe('TlsReportIngestion options', () => {
     });
     expect(publishedDomainsBody(template)).toBe('{"policyDomains":["example.com","example.org"]}');
     expect(stack.resolve(reports.httpsEndpoint)).toEqual({
-      'Fn::GetAtt': [expect.stringMatching(/^ReportsHttpsReceiverFunctionUrl/), 'FunctionUrl'],
+      'Fn::GetAtt': [expect.stringMatching(/^ReportsHttpsEndpointFunctionFunctionUrl/), 'FunctionUrl'],
     });
   });
 });
@@ -340,7 +369,9 @@ describe('TlsReportIngestion with MtaSts', () => {
       reporting: reports,
     });
     const template = Template.fromStack(stack);
-    const urlAttr = { 'Fn::GetAtt': [expect.stringMatching(/^ReportsHttpsReceiverFunctionUrl/), 'FunctionUrl'] };
+    const urlAttr = {
+      'Fn::GetAtt': [expect.stringMatching(/^ReportsHttpsEndpointFunctionFunctionUrl/), 'FunctionUrl'],
+    };
     const txt = (name: string) =>
       Object.values(template.findResources('AWS::Route53::RecordSetGroup'))
         .flatMap((group) => group.Properties.RecordSets)
@@ -393,6 +424,173 @@ describe('TlsReportIngestion validation', () => {
   ])('fails for %j', (props, message) => {
     expect(() => ingestion(stackIn(), props as Partial<TlsReportIngestionProps>)).toThrow(message);
   });
+});
+
+describe('failure paths, logs and the HTTPS endpoint bounds', () => {
+  test('every function of the ingestion logs to its own log group, kept one year by default', () => {
+    const stack = stackIn();
+    const reports = ingestion(stack, { https: true });
+    reports.addPolicyDomain('example.com');
+    const template = Template.fromStack(stack);
+    // Processor, failure recorder, HTTPS receiver, rule set activation and its provider framework; the stack's
+    // policy publisher, which writes the ingestion's published-domains object, is tested with the policy site.
+    const functions = Object.entries(template.findResources('AWS::Lambda::Function')).filter(([id]) =>
+      id.startsWith('Reports'),
+    );
+    expect(functions).toHaveLength(5);
+    const groups = template.findResources('AWS::Logs::LogGroup');
+    for (const [id, fn] of functions) {
+      const group = fn.Properties.LoggingConfig?.LogGroup?.Ref;
+      expect([id, group in groups]).toEqual([id, true]);
+      expect([id, groups[group].Properties.RetentionInDays]).toEqual([id, 365]);
+    }
+  });
+
+  test('after the last retry, the OnFailure destination records the mail under rejected/', () => {
+    const stack = stackIn();
+    ingestion(stack);
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+      FunctionName: { Ref: Match.stringLikeRegexp('^ReportsProcessor') },
+      MaximumRetryAttempts: 2,
+      DestinationConfig: {
+        OnFailure: { Destination: { 'Fn::GetAtt': [Match.stringLikeRegexp('^ReportsFailureRecorder'), 'Arn'] } },
+      },
+    });
+    const recorder = Object.entries(
+      template.findResources('AWS::Lambda::Function', {
+        Properties: { Description: 'cdk-mta-sts: records report mail that failed processing under rejected/' },
+      }),
+    );
+    expect(recorder).toHaveLength(1);
+    // It may only record rejections.
+    const [policy] = Object.values(
+      template.findResources('AWS::IAM::Policy', {
+        Properties: { Roles: [{ Ref: recorder[0][1].Properties.Role['Fn::GetAtt'][0] }] },
+      }),
+    );
+    expect(policy.Properties.PolicyDocument.Statement).toEqual([
+      {
+        Action: 's3:PutObject',
+        Effect: 'Allow',
+        Resource: {
+          'Fn::Join': ['', [{ 'Fn::GetAtt': [expect.stringMatching(/^ReportsBucket/), 'Arn'] }, '/rejected/*']],
+        },
+      },
+    ]);
+  });
+
+  test('the HTTPS receiver has reserved concurrency and an alarm on errors and throttles, sent to the alarm topic', () => {
+    const stack = stackIn();
+    const reports = ingestion(stack, { https: true, httpsReservedConcurrency: 3, httpsCounts: true });
+    reports.addPolicyDomain('example.com');
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Description: 'cdk-mta-sts: accepts TLS-RPT reports over HTTPS',
+      ReservedConcurrentExecutions: 3,
+      Environment: { Variables: Match.objectLike({ HTTPS_COUNTS: 'true' }) },
+    });
+    const topic = stack.resolve((reports.alarmTopic.node.defaultChild as never as { ref: string }).ref);
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmActions: [topic],
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      Metrics: Match.arrayWith([
+        Match.objectLike({ Expression: 'FILL(errors, 0) + FILL(throttles, 0)' }),
+        Match.objectLike({
+          Id: 'errors',
+          MetricStat: Match.objectLike({ Metric: Match.objectLike({ MetricName: 'Errors' }) }),
+        }),
+        Match.objectLike({
+          Id: 'throttles',
+          MetricStat: Match.objectLike({ Metric: Match.objectLike({ MetricName: 'Throttles' }) }),
+        }),
+      ]),
+    });
+    expect(reports.httpsAlarm).toBeDefined();
+  });
+
+  test('refuses retentions that are not whole days', () => {
+    expect(() => ingestion(stackIn(), { reportRetention: Duration.hours(36) })).toThrow(
+      'Invalid retention of reports/: 1 day 12 hours; must be whole days, at least 1',
+    );
+  });
+
+  test.each([0, 1.5, 1001])('refuses httpsReservedConcurrency %s', (value) => {
+    expect(() => ingestion(stackIn(), { https: true, httpsReservedConcurrency: value })).toThrow(
+      `Invalid httpsReservedConcurrency ${value}: must be a whole number from 1 to 1000`,
+    );
+  });
+});
+
+describe('one receipt rule set activation per account and region', () => {
+  const zone = (stack: Stack) =>
+    route53.HostedZone.fromHostedZoneAttributes(stack, 'Zone', { hostedZoneId: 'Z0EXAMPLE', zoneName: 'example.com' });
+
+  test('a second ingestion without receiptRuleSet in the same account and region is a synth-time error', () => {
+    const app = new App();
+    const env = { account: '111111111111', region: 'eu-west-1' };
+    const first = new Stack(app, 'First', { env });
+    new TlsReportIngestion(first, 'Reports', { hostedZone: zone(first) });
+    const second = new Stack(app, 'Second', { env });
+    expect(
+      () => new TlsReportIngestion(second, 'Reports', { hostedZone: zone(second), domainName: 'r2.example.com' }),
+    ).toThrow(
+      'TlsReportIngestion Second/Reports would activate a second SES receipt rule set in region eu-west-1, where ' +
+        'First/Reports already activates one (an account has one active rule set per region). Pass `receiptRuleSet: ' +
+        'first.receiptRuleSet` (the first ingestion) to this one, or your own active rule set to both.',
+    );
+  });
+
+  test("sharing the first one's rule set, or another region or account, is fine", () => {
+    const app = new App();
+    const first = new Stack(app, 'First', { env: { account: '111111111111', region: 'eu-west-1' } });
+    const hostedZone = zone(first);
+    const reports = new TlsReportIngestion(first, 'Reports', { hostedZone });
+    new TlsReportIngestion(first, 'More', {
+      hostedZone,
+      domainName: 'more.example.com',
+      receiptRuleSet: reports.receiptRuleSet,
+    });
+    const other = new Stack(app, 'Other', { env: { account: '111111111111', region: 'us-east-1' } });
+    new TlsReportIngestion(other, 'Reports', { hostedZone: zone(other) });
+    const account = new Stack(app, 'Account', { env: { account: '222222222222', region: 'eu-west-1' } });
+    expect(() => new TlsReportIngestion(account, 'Reports', { hostedZone: zone(account) })).not.toThrow();
+    Template.fromStack(first).resourceCountIs('Custom::SesActiveReceiptRuleSet', 1);
+    Template.fromStack(first).resourceCountIs('AWS::SES::ReceiptRule', 2);
+  });
+});
+
+test('in a stack without a region, a CloudFormation rule fails the deployment where SES cannot receive mail', () => {
+  const stack = new Stack(new App(), 'Agnostic');
+  ingestion(stack);
+  const rules = Template.fromStack(stack).toJSON().Rules;
+  const rule = Object.entries(rules).find(([id]) => id.startsWith('ReportsSesReceivingRegion'))?.[1] as {
+    Assertions: { Assert: unknown; AssertDescription: string }[];
+  };
+  expect(rule.Assertions).toEqual([
+    {
+      Assert: {
+        'Fn::Contains': [
+          [
+            'us-east-1',
+            'us-east-2',
+            'us-west-2',
+            'ca-central-1',
+            'eu-central-1',
+            'eu-west-1',
+            'eu-west-2',
+            'ap-northeast-1',
+            'ap-southeast-1',
+            'ap-southeast-2',
+            'ap-southeast-3',
+          ],
+          { Ref: 'AWS::Region' },
+        ],
+      },
+      AssertDescription: expect.stringContaining('TlsReportIngestion needs a region where Amazon SES receives mail'),
+    },
+  ]);
 });
 
 /** The published-domains configuration object's body, as the stack's policy publisher will write it. */

@@ -11,11 +11,20 @@ export const MAX_DECOMPRESSED_BYTES = 'MAX_DECOMPRESSED_BYTES';
 export const METRIC_NAMESPACE = 'METRIC_NAMESPACE';
 /**
  * The policy domains this deployment publishes, as `{ "policyDomains": [ … ] }` in this object of the report
- * bucket, written by the stack's policy publisher (not an environment variable: those hold 4 KB in all). Required
- * by the HTTPS receiver, which accepts only reports about these domains or their subdomains. Optional for the mail
- * processor, where it only keeps other domains out of the metric dimensions (they count as `PolicyDomain=other`).
+ * bucket, written by the stack's policy publisher (not an environment variable: those hold 4 KB in all). The HTTPS
+ * receiver accepts only reports about these domains (and DANE policies about their subdomains); the mail processor
+ * stores and counts every other domain as `other`. A missing object or an empty list means that nothing is
+ * published: every domain is `other`.
  */
 export const PUBLISHED_DOMAINS_KEY = '_cdk-mta-sts/published-domains.json';
+
+/**
+ * Comma-separated domains whose DKIM signatures the mail processor accepts (a signer must be one of them or a
+ * subdomain of one). Optional: unset or empty accepts any signer aligned with From.
+ */
+export const TRUSTED_REPORTERS = 'TRUSTED_REPORTERS';
+/** `true` when HTTPS reports count in the metrics (and so the alarms). Optional (`false`). */
+export const HTTPS_COUNTS = 'HTTPS_COUNTS';
 
 /** Where SES's S3 action stores each received mail, as `raw/<messageId>` (its object key prefix). */
 export const RAW_MAIL_PREFIX = 'raw/';
@@ -25,10 +34,15 @@ export const RAW_MAIL_PREFIX = 'raw/';
  */
 export const RAW_HTTPS_PREFIX = 'raw/https/';
 /**
- * Normalised reports: `reports/policy-domain=<domain>/date=<YYYY-MM-DD>/<dedup key>.json` from mail,
- * `…/<dedup key>.https.json` from HTTPS (so that an unauthenticated HTTPS report never takes a mail report's key).
+ * Normalised reports from DKIM-verified mail: `reports/policy-domain=<domain>/date=<YYYY-MM-DD>/<key>.json`, the key
+ * derived from the report and its verified signer.
  */
 export const REPORTS_PREFIX = 'reports/';
+/**
+ * Normalised reports from the unauthenticated HTTPS endpoint, kept apart: `https-reports/policy-domain=<domain>/
+ * date=<YYYY-MM-DD>/<sha256 of the body>.json`. Metrics and `readiness` leave them out unless told otherwise.
+ */
+export const HTTPS_REPORTS_PREFIX = 'https-reports/';
 /** Rejected mails: `rejected/date=<YYYY-MM-DD>/<SES message id>.json`. (HTTPS refusals are only logged.) */
 export const REJECTED_PREFIX = 'rejected/';
 

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { NormalisedReport, parseReportJson, ReportRejectedError } from '../parser';
 import { RAW_HTTPS_PREFIX } from './env';
 import { IngestDeps, IngestOutcome, storeReports } from './ingest';
+import { implausibility } from './plausibility';
 import { isPublishedDomain } from './published-domains';
 
 export interface HttpsIngestDeps extends IngestDeps {
@@ -9,6 +10,11 @@ export interface HttpsIngestDeps extends IngestDeps {
   readonly maxBytes: number;
   /** Reports about other domains are refused: HTTPS reports are unauthenticated (RFC 8460 §7). */
   readonly publishedDomains: readonly string[];
+  /**
+   * Count stored HTTPS reports in the metrics (and so the alarms). Default false: anyone can POST, so by default
+   * HTTPS reports are only stored, apart from mail reports, and never decide anything.
+   */
+  readonly countHttps?: boolean;
 }
 
 export interface HttpsReportRequest {
@@ -55,7 +61,8 @@ export interface HttpsRejection {
  * Answers one HTTPS report upload (RFC 8460 §5.4): 201 once the report is stored (also when it already was),
  * 405/415/413 for requests that are not report uploads, 400 for a body that is not a report and 403 for a report
  * about none of `publishedDomains`. The body is parsed and checked in memory first: only an accepted report is
- * written (raw under `raw/https/`, normalised under `reports/` with channel `https`, see `channelDedupKey`);
+ * written (raw under `raw/https/`, normalised under `https-reports/` with channel `https`, keyed by the body's
+ * SHA-256, see `storedDedupKey`), and counted in the metrics only with `countHttps`;
  * every refusal writes nothing. Of a report about several domains, only the policies about published domains are
  * stored. S3 errors throw (the sender sees a 5xx and retries).
  */
@@ -98,10 +105,16 @@ export async function receiveReport(
     );
   }
 
+  const implausible = implausibility(report, deps.publishedDomains, request.receivedAt);
+  if (implausible !== null) {
+    return refuse(400, `implausible report: ${implausible}`, `implausible report: ${implausible}`);
+  }
+
   // Accepted: the raw body first, so that the stored reports' `source` always exists.
   const source = `${RAW_HTTPS_PREFIX}${id}`;
   await deps.store.putIfAbsent(source, request.body, mediaType);
-  const objects = await storeReports([own], { source, channel: 'https', receivedAt: request.receivedAt }, deps);
+  const origin = { source, channel: 'https', receivedAt: request.receivedAt, identity: id } as const;
+  const objects = await storeReports([own], origin, deps, deps.countHttps ?? false);
   const created = objects.some((object) => object.created);
   return {
     response: respond(201, created ? 'stored' : 'already stored'),

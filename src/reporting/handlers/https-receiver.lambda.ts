@@ -3,6 +3,7 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from '
 import { DEFAULT_MAX_DECOMPRESSED_BYTES } from '../parser';
 import {
   DEFAULT_METRIC_NAMESPACE,
+  HTTPS_COUNTS,
   MAX_DECOMPRESSED_BYTES,
   METRIC_NAMESPACE,
   positiveIntegerEnv,
@@ -50,6 +51,7 @@ async function depsFromEnv(): Promise<HttpsIngestDeps> {
     }),
     maxBytes: positiveIntegerEnv(MAX_DECOMPRESSED_BYTES, DEFAULT_MAX_DECOMPRESSED_BYTES),
     publishedDomains,
+    countHttps: process.env[HTTPS_COUNTS] === 'true',
   };
 }
 

@@ -23,16 +23,19 @@ export type IngestOutcome =
       readonly created: boolean;
     };
 
-/** Stores reports and counts the objects that are new: a duplicate delivery or a retry counts nothing. */
+/**
+ * Stores reports and, when `count`, counts the objects that are new: a duplicate delivery or a retry counts nothing.
+ */
 export async function storeReports(
   reports: readonly NormalisedReport[],
   origin: ReportOrigin,
   deps: IngestDeps,
+  count = true,
 ): Promise<StoredObject[]> {
   const stored: StoredObject[] = [];
   for (const report of reports) {
     for await (const object of deps.store.storeReport(report, origin)) {
-      if (object.created) deps.metrics.reportStored(object.policyDomain, object.report.policies);
+      if (object.created && count) deps.metrics.reportStored(object.policyDomain, object.report.policies);
       stored.push(object);
     }
   }

@@ -7,10 +7,10 @@ export const OTHER = 'other';
 
 export interface ReportMetricsOptions extends EmfWriterOptions {
   /**
-   * When given, any other domain (subdomains too) is counted as `PolicyDomain=other` and adds nothing to the
-   * result-type counts, which caps the number of metrics whatever reports arrive, forged ones included.
+   * Any other domain (subdomains too) is counted as `PolicyDomain=other` and adds nothing to the result-type counts,
+   * which caps the number of metrics whatever reports arrive, forged ones included. Empty: nothing is published.
    */
-  readonly publishedDomains?: readonly string[];
+  readonly publishedDomains: readonly string[];
 }
 
 /**
@@ -33,7 +33,7 @@ export class ReportMetrics {
   /** One newly stored report object: `policies` are the policies of `policyDomain` (a key segment). */
   reportStored(policyDomain: string, policies: readonly NormalisedPolicy[]): void {
     const published = this.options.publishedDomains;
-    const isPublished = !published || published.includes(policyDomain.toLowerCase().replace(/\.$/, ''));
+    const isPublished = published.includes(policyDomain.toLowerCase().replace(/\.$/, ''));
     const sts = policies.filter((p) => p.policyType !== 'tlsa');
     const counted = sts.length > 0 ? sts : policies;
     this.emf.counts({ [ReportDimension.POLICY_DOMAIN]: isPublished ? policyDomain : OTHER }, [

@@ -1,3 +1,4 @@
+import { Resolver } from 'node:dns/promises';
 import { S3Client } from '@aws-sdk/client-s3';
 import type { SESEvent } from 'aws-lambda';
 import { DEFAULT_MAX_DECOMPRESSED_BYTES } from '../parser';
@@ -8,10 +9,11 @@ import {
   positiveIntegerEnv,
   REPORT_BUCKET,
   requireEnv,
+  TRUSTED_REPORTERS,
 } from './env';
 import { ingestMail, MailIngestDeps } from './mail-ingest';
 import { ReportMetrics } from './metrics';
-import { readPublishedDomains } from './published-domains';
+import { parsePolicyDomains, readPublishedDomains } from './published-domains';
 import { ReportStore } from './report-store';
 
 /** The SES receipt rule's Lambda action handler (asynchronous invocation), given its dependencies. */
@@ -23,16 +25,27 @@ export function createHandler(deps: MailIngestDeps): (event: SESEvent) => Promis
   };
 }
 
+/** DKIM keys come from the Lambda's DNS; a lookup that hangs is a temporary error, and the invocation is retried. */
+function dnsResolver(): (name: string) => Promise<string[][]> {
+  const resolver = new Resolver({ timeout: 3000, tries: 2 });
+  return (name) => resolver.resolveTxt(name);
+}
+
 async function depsFromEnv(): Promise<MailIngestDeps> {
   const s3 = new S3Client({});
   const bucket = requireEnv(REPORT_BUCKET);
+  // No configuration object: nothing is published, so every domain is stored and counted as "other".
+  const publishedDomains = (await readPublishedDomains(s3, bucket)) ?? [];
   return {
     store: new ReportStore(s3, bucket),
     metrics: new ReportMetrics({
       namespace: process.env[METRIC_NAMESPACE] || DEFAULT_METRIC_NAMESPACE,
-      publishedDomains: await readPublishedDomains(s3, bucket),
+      publishedDomains,
     }),
     maxDecompressedBytes: positiveIntegerEnv(MAX_DECOMPRESSED_BYTES, DEFAULT_MAX_DECOMPRESSED_BYTES),
+    resolveTxt: dnsResolver(),
+    publishedDomains,
+    trustedReporters: parsePolicyDomains(process.env[TRUSTED_REPORTERS] ?? ''),
   };
 }
 

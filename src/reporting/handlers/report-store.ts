@@ -2,30 +2,53 @@ import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 // In Lambda the SDK comes from the runtime (left out of the bundle); the CLI uses the bundled dependency.
 import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { REJECTED_PREFIX, REPORTS_PREFIX } from './env';
-import { dedupKey, NormalisedPolicy, NormalisedReport, ReportRejectedError } from '../parser';
+import { HTTPS_REPORTS_PREFIX, REJECTED_PREFIX, REPORTS_PREFIX } from './env';
+import { isPublishedDomain } from './published-domains';
+import { dedupKey, NormalisedPolicy, NormalisedReport, ReportMail, ReportRejectedError } from '../parser';
 
 /**
- * How a report arrived: `mail` (SES, DKIM `PASS` required, RFC 8460 §3) or `https` (the Function URL, which
- * anyone can POST to: RFC 8460 §5.4 has no authentication).
+ * How a report arrived: `mail` (SES, then DKIM verified and aligned with From here, RFC 8460 §3) or `https` (the
+ * Function URL, which anyone can POST to: RFC 8460 §5.4 has no authentication).
  */
 export type Channel = 'mail' | 'https';
 
-/** Where a report came from: the raw object it was read from, how and when it was received. */
+/** Where a report came from: the raw object it was read from, how, when and from whom it was received. */
 export interface ReportOrigin {
   /** Key of the raw mail or HTTPS body in the report bucket. */
   readonly source: string;
   readonly channel: Channel;
   /** ISO 8601 UTC receipt time (SES's or the HTTPS request's, so that a retry writes the same bytes). */
   readonly receivedAt: string;
+  /**
+   * What the stored report is keyed by, besides the report itself: for mail the verified DKIM signing domain, so
+   * that no other signer can take a reporter's key first; for HTTPS the SHA-256 (hex) of the body.
+   */
+  readonly identity: string;
+  /**
+   * Published policy domains: policies about any other domain are stored together under `policy-domain=other`
+   * (one object per report, whatever it names). Absent: every domain gets its own partition (the HTTPS receiver,
+   * which keeps only published domains anyway).
+   */
+  readonly publishedDomains?: readonly string[];
+}
+
+/** What the mail path adds to the parser's `mail`: what was checked, by whom. */
+export interface VerifiedMail extends ReportMail {
+  /** SES's DKIM verdict, as SES gave it: SES does not say for which domain. */
+  readonly dkimVerdict: string;
+  /** The DKIM `d=` this ingestion verified, aligned with From: the report's signer. */
+  readonly dkimDomain: string;
+  readonly dkimSelector: string;
 }
 
 /** One stored object: the report with only the policies of one policy domain, plus where it came from. */
-export interface StoredReport extends NormalisedReport, ReportOrigin {
-  /** {@link channelDedupKey}: the object's file name without `.json`. */
+export interface StoredReport extends NormalisedReport, Omit<ReportOrigin, 'identity' | 'publishedDomains'> {
+  /** {@link storedDedupKey}: the object's file name without `.json`. */
   readonly dedupKey: string;
+  readonly mail?: ReportMail | VerifiedMail;
 }
 
+/** One stored object: the report with only the policies of one policy domain, plus where it came from. */
 export interface StoredObject {
   readonly key: string;
   /** The `policy-domain=` key segment: the domain, `unknown` or `invalid-<hash>`. */
@@ -44,6 +67,10 @@ export interface Rejection {
   readonly receivedAt: string;
   readonly reason: string;
 }
+
+/** Attempts at a conditional PUT that S3 answers 409 ConditionalRequestConflict, and the pause between them. */
+const CONFLICT_ATTEMPTS = 4;
+const CONFLICT_BACKOFF_MS = 50;
 
 const HOST_NAME = /^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 const ISO_DATE = /^(\d{4}-\d{2}-\d{2})T/;
@@ -66,40 +93,54 @@ function dateSegment(isoDateTime: string): string {
 }
 
 /**
- * The dedup key of a report as stored: {@link dedupKey} for mail, `<dedupKey>.https` for HTTPS.
+ * The key a report is stored under.
  *
- * The dedup key is predictable (organisation, report-id, date range), and the HTTPS receiver is open to anyone, so a
- * shared key would let a forged HTTPS report take the key of a genuine, DKIM-verified mail report before it arrives;
- * the mail report would then be dropped as "already stored". Each channel therefore deduplicates only against
- * itself: a mail report is always stored and counted, and a report delivered twice over one channel is still stored
- * and counted once. The price: a reporter that sends the same report both by mail and by HTTPS is stored and counted
- * twice (once per channel; the stored objects' `channel` tells them apart). HTTPS reports are unauthenticated by
- * design (RFC 8460 §5.4, §7), so they can never be trusted to stand in for a mail report.
+ * Mail: the parser's {@link dedupKey} (organisation, report-id, date range) is predictable, so it is hashed together
+ * with the verified DKIM signer: a report signed by `attacker.example` that copies Google's report-id gets another
+ * key than Google's, and can never make Google's report a "duplicate". A report delivered twice by its signer is
+ * stored and counted once.
+ *
+ * HTTPS: the SHA-256 of the body, under their own prefix (`https-reports/`): anyone can POST, so nothing in the
+ * report is trusted to identify it. The same report in another encoding is stored again (and, with `httpsCounts`,
+ * counted again).
  */
-export function channelDedupKey(report: NormalisedReport, channel: Channel): string {
-  const key = dedupKey(report);
-  return channel === 'mail' ? key : `${key}.${channel}`;
+export function storedDedupKey(report: NormalisedReport, origin: Pick<ReportOrigin, 'channel' | 'identity'>): string {
+  if (origin.channel === 'https') return origin.identity;
+  const identity = JSON.stringify([origin.identity.toLowerCase(), dedupKey(report)]);
+  return createHash('sha256').update(identity, 'utf8').digest('hex').slice(0, 32);
 }
 
-export function reportKey(policyDomain: string, startDatetime: string, key: string): string {
-  return `${REPORTS_PREFIX}policy-domain=${policyDomain}/date=${dateSegment(startDatetime)}/${key}.json`;
+/** `<prefix>policy-domain=<segment>/date=<YYYY-MM-DD>/<key>.json`, the prefix by channel. */
+export function reportKey(policyDomain: string, startDatetime: string, key: string, channel: Channel = 'mail'): string {
+  const prefix = channel === 'mail' ? REPORTS_PREFIX : HTTPS_REPORTS_PREFIX;
+  return `${prefix}policy-domain=${policyDomain}/date=${dateSegment(startDatetime)}/${key}.json`;
 }
 
 export function rejectionKey(receivedAt: string, id: string): string {
   return `${REJECTED_PREFIX}date=${dateSegment(receivedAt)}/${id}.json`;
 }
 
+/** Where unpublished domains' policies go on the mail path: dot-less, so no real domain can take it. */
+export const OTHER_SEGMENT = 'other';
+
 /**
  * Splits a report by policy domain, keeping the policies' order. A report about several domains (Microsoft may
  * mix an MX host's `tlsa` policy with the recipient domain's `sts` policy) becomes one object per domain, so each
- * `policy-domain=` partition holds exactly its own policies. A report without policies is kept, as `unknown`.
+ * `policy-domain=` partition holds exactly its own policies. With `published`, every domain that is not published
+ * (see {@link isPublishedDomain}) goes into one `other` object, so a report naming many strangers' domains costs one
+ * object, not one each. A report without policies is kept, as `unknown` (or `other`).
  * Warnings still refer to the policies' positions in the report as sent.
  */
-export function groupByPolicyDomain(report: NormalisedReport): Map<string, NormalisedPolicy[]> {
+export function groupByPolicyDomain(
+  report: NormalisedReport,
+  published?: readonly string[],
+): Map<string, NormalisedPolicy[]> {
+  const segmentOf = (domain: string | null) =>
+    published && !isPublishedDomain(domain, published) ? OTHER_SEGMENT : policyDomainSegment(domain);
   const groups = new Map<string, NormalisedPolicy[]>();
-  if (report.policies.length === 0) groups.set(policyDomainSegment(null), []);
+  if (report.policies.length === 0) groups.set(segmentOf(null), []);
   for (const policy of report.policies) {
-    const segment = policyDomainSegment(policy.policyDomain);
+    const segment = segmentOf(policy.policyDomain);
     const group = groups.get(segment);
     if (group) group.push(policy);
     else groups.set(segment, [policy]);
@@ -146,14 +187,25 @@ export class ReportStore {
    * need nothing but s3:PutObject.
    */
   async putIfAbsent(key: string, body: Uint8Array | string, contentType: string): Promise<boolean> {
-    try {
-      await this.s3.send(
-        new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: body, ContentType: contentType, IfNoneMatch: '*' }),
-      );
-      return true;
-    } catch (e) {
-      if (statusOf(e) === 412) return false;
-      throw e;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.s3.send(
+          new PutObjectCommand({
+            Bucket: this.bucket,
+            Key: key,
+            Body: body,
+            ContentType: contentType,
+            IfNoneMatch: '*',
+          }),
+        );
+        return true;
+      } catch (e) {
+        if (statusOf(e) === 412) return false;
+        // 409 ConditionalRequestConflict: another conditional write to the key was in flight. S3 asks to retry; the
+        // retry then finds the other write's object (412) or succeeds.
+        if (statusOf(e) !== 409 || attempt >= CONFLICT_ATTEMPTS) throw e;
+        await new Promise((resolve) => setTimeout(resolve, CONFLICT_BACKOFF_MS * attempt));
+      }
     }
   }
 
@@ -173,8 +225,8 @@ export class ReportStore {
    * before a later put fails.
    */
   async *storeReport(report: NormalisedReport, origin: ReportOrigin): AsyncGenerator<StoredObject> {
-    const key = channelDedupKey(report, origin.channel);
-    for (const [policyDomain, policies] of groupByPolicyDomain(report)) {
+    const key = storedDedupKey(report, origin);
+    for (const [policyDomain, policies] of groupByPolicyDomain(report, origin.publishedDomains)) {
       const content: StoredReport = {
         dedupKey: key,
         source: origin.source,
@@ -183,7 +235,7 @@ export class ReportStore {
         ...report,
         policies,
       };
-      const objectKey = reportKey(policyDomain, report.dateRange.startDatetime, key);
+      const objectKey = reportKey(policyDomain, report.dateRange.startDatetime, key, origin.channel);
       const created = await this.createIfAbsent(objectKey, jsonLine(content), 'application/json');
       yield { key: objectKey, policyDomain, created, report: content };
     }

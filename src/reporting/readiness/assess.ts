@@ -25,6 +25,8 @@ const COUNTED_POLICY_TYPES = new Set(['sts', 'no-policy-found']);
 const LIST_LIMIT = 5;
 const DAY_MS = 24 * 60 * 60 * 1000;
 const UNNAMED_HOST = '(unnamed host)';
+// The ingestion rejects longer ranges; older stored reports may still have them.
+const MAX_RANGE_MS = 7 * DAY_MS;
 
 export interface ReadinessOptions {
   /** The policy domain, normalised (lower-case A-labels, no trailing dot). */
@@ -173,6 +175,16 @@ function timeOf(text: string | undefined): number {
   return Number.isNaN(time) ? -Infinity : time;
 }
 
+/**
+ * Whether a report's date range can say which policy is the latest: at most a week long and ending by the end of
+ * today. Without this a single report ending in the year 9999 would always be "the latest", whatever it showed.
+ */
+function canBeLatest(report: ReadinessReport, endOfToday: number): boolean {
+  const start = timeOf(report.dateRange.startDatetime);
+  const end = timeOf(report.dateRange.endDatetime);
+  return start <= end && end - start <= MAX_RANGE_MS && end <= endOfToday;
+}
+
 /** Later date range first, then later receipt, then dedup key, so the choice never depends on listing order. */
 function isMoreRecent(a: ReadinessReport, b: ReadinessReport): boolean {
   return (
@@ -193,6 +205,8 @@ export function assessReadiness(reports: readonly ReadinessReport[], options: Re
   const domain = hostKey(options.domain);
   const dates = windowDates(options.now, options.days);
   const inWindow = new Set(dates);
+  const endOfToday =
+    Date.UTC(options.now.getUTCFullYear(), options.now.getUTCMonth(), options.now.getUTCDate()) + DAY_MS;
   const minSessions = options.minSessions ?? DEFAULT_MIN_SESSIONS;
   const maxFailureRatePercent = options.maxFailureRatePercent ?? DEFAULT_MAX_FAILURE_RATE_PERCENT;
   const unreadableReports = options.unreadableReports ?? 0;
@@ -229,7 +243,8 @@ export function assessReadiness(reports: readonly ReadinessReport[], options: Re
       if (policy.policyType === 'sts') {
         stsPolicies++;
         const carriesPolicy = policy.policyStrings.length > 0 || policy.mxHosts.length > 0;
-        if (carriesPolicy && (latest === undefined || isMoreRecent(report, latest.report))) latest = { report, policy };
+        const candidate = carriesPolicy && canBeLatest(report, endOfToday);
+        if (candidate && (latest === undefined || isMoreRecent(report, latest.report))) latest = { report, policy };
       }
       for (const row of policy.failureDetails) {
         add(resultTypes, row.resultType, row.failedSessionCount);

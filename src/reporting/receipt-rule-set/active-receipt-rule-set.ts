@@ -1,6 +1,7 @@
 import { CustomResource, Duration } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import * as ses from 'aws-cdk-lib/aws-ses';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
@@ -16,6 +17,11 @@ import { ActivateRuleSetFunction } from './activate-rule-set-function';
  *
  * The rule set has no fixed name; CloudFormation names it.
  */
+export interface ActiveReceiptRuleSetProps {
+  /** How long the logs of the activation function and its provider are kept. */
+  readonly logRetention: logs.RetentionDays;
+}
+
 export class ActiveReceiptRuleSet extends Construct {
   /** The rule set, to add receipt rules to. */
   public readonly ruleSet: ses.IReceiptRuleSet;
@@ -26,7 +32,7 @@ export class ActiveReceiptRuleSet extends Construct {
    */
   public readonly activation: CustomResource;
 
-  constructor(scope: Construct, id: string) {
+  constructor(scope: Construct, id: string, props: ActiveReceiptRuleSetProps) {
     super(scope, id);
 
     const ruleSet = new ses.ReceiptRuleSet(this, 'RuleSet');
@@ -36,6 +42,7 @@ export class ActiveReceiptRuleSet extends Construct {
       description: 'Activates an SES receipt rule set unless another one is already active',
       architecture: lambda.Architecture.ARM_64,
       timeout: Duration.seconds(30),
+      logGroup: new logs.LogGroup(this, 'ActivateFunctionLogs', { retention: props.logRetention }),
     });
     onEvent.addToRolePolicy(
       new iam.PolicyStatement({
@@ -46,7 +53,10 @@ export class ActiveReceiptRuleSet extends Construct {
     );
 
     // The Provider framework turns a thrown error into a FAILED response carrying its message.
-    const provider = new cr.Provider(this, 'Provider', { onEventHandler: onEvent });
+    const provider = new cr.Provider(this, 'Provider', {
+      onEventHandler: onEvent,
+      logGroup: new logs.LogGroup(this, 'ProviderLogs', { retention: props.logRetention }),
+    });
 
     this.activation = new CustomResource(this, 'Activation', {
       serviceToken: provider.serviceToken,

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, SESEvent } from 'aws-lambda';
 import { captureOutput, domainMetrics, fixture, NOW, sesEvent } from './helpers';
 import { BUCKET, S3Server, startS3Server } from './s3-server';
@@ -5,17 +6,17 @@ import { createHandler as createReceiver } from '../../../src/reporting/handlers
 import { ReportMetrics } from '../../../src/reporting/handlers/metrics';
 import { createHandler as createProcessor } from '../../../src/reporting/handlers/report-processor.lambda';
 import { ReportStore } from '../../../src/reporting/handlers/report-store';
+import { everyDomainResolver, signAsFrom } from '../dkim-signer';
 
 /**
- * Mail and HTTPS reports share one bucket, but never a key: HTTPS reports are unauthenticated (RFC 8460 §5.4), so
- * one must never stand in for a DKIM-verified mail report.
+ * Mail and HTTPS reports share one bucket, but never a prefix: HTTPS reports are unauthenticated (RFC 8460 §5.4),
+ * so one must never stand in for a DKIM-verified mail report, and by default they count nowhere.
  */
 
 const MESSAGE_ID = 'o3vrnil0e2ic28trm7dfhrc2v0clambda4nbp0g01';
 const OTHER_MESSAGE_ID = 'q8k2mb4f1d0sj7g6v3lm9uakc5p0e1tr2nbo7h81';
-const PREFIX = 'reports/policy-domain=cardinalhealth.ca/date=2024-09-03/';
-const MAIL_KEY = `${PREFIX}fe14ed95b5d466236881b4149bd9dc3f.json`;
-const HTTPS_KEY = `${PREFIX}fe14ed95b5d466236881b4149bd9dc3f.https.json`;
+const PARTITION = 'policy-domain=cardinalhealth.ca/date=2024-09-03/';
+const MAIL_KEY = `reports/${PARTITION}1298729194da81958b64e2022961669b.json`;
 
 /** Same organisation, report-id and date range as the Google mail fixture (so the same dedup key), other counts. */
 const FORGED = {
@@ -36,8 +37,13 @@ let output: ReturnType<typeof captureOutput>;
 let processMail: (event: SESEvent) => Promise<void>;
 let receive: (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyStructuredResultV2>;
 
+/** The key of a forged report POSTed as JSON: the SHA-256 of the body. */
+function httpsKey(report: object): string {
+  return `https-reports/${PARTITION}${createHash('sha256').update(JSON.stringify(report)).digest('hex')}.json`;
+}
+
 async function mail(messageId: string): Promise<void> {
-  await s3.put(`raw/${messageId}`, fixture('parsedmarc-google.com.eml'));
+  await s3.put(`raw/${messageId}`, await signAsFrom(fixture('parsedmarc-google.com.eml')));
   await processMail(sesEvent(messageId));
 }
 
@@ -81,36 +87,47 @@ beforeEach(async () => {
   await s3.reset();
   output = captureOutput();
   const store = new ReportStore(s3.client, BUCKET);
-  const metrics = new ReportMetrics({ namespace: 'MtaSts', now: () => NOW });
-  processMail = createProcessor({ store, metrics, maxDecompressedBytes: 1024 * 1024 });
-  receive = createReceiver({ store, metrics, maxBytes: 64 * 1024, publishedDomains: ['cardinalhealth.ca'] });
+  const publishedDomains = ['cardinalhealth.ca'];
+  const metrics = new ReportMetrics({ namespace: 'MtaSts', now: () => NOW, publishedDomains });
+  processMail = createProcessor({
+    store,
+    metrics,
+    maxDecompressedBytes: 1024 * 1024,
+    resolveTxt: everyDomainResolver(),
+    publishedDomains,
+  });
+  receive = createReceiver({ store, metrics, maxBytes: 64 * 1024, publishedDomains });
 });
+
+function receiveCounting(): void {
+  const store = new ReportStore(s3.client, BUCKET);
+  const publishedDomains = ['cardinalhealth.ca'];
+  const metrics = new ReportMetrics({ namespace: 'MtaSts', now: () => NOW, publishedDomains });
+  receive = createReceiver({ store, metrics, maxBytes: 64 * 1024, publishedDomains, countHttps: true });
+}
 
 afterEach(() => {
   jest.restoreAllMocks();
 });
 
-test('a forged HTTPS report posted first does not pre-empt the genuine mail report', async () => {
+test('a forged HTTPS report posted first does not pre-empt the genuine mail report, and counts nothing', async () => {
   expect((await post(FORGED)).body).toBe('stored\n');
   await mail(MESSAGE_ID);
 
-  expect((await s3.keys()).filter((key) => key.startsWith('reports/'))).toEqual([HTTPS_KEY, MAIL_KEY]);
+  expect((await s3.keys()).filter((key) => /^(https-)?reports\//.test(key))).toEqual([httpsKey(FORGED), MAIL_KEY]);
   expect(await stored(MAIL_KEY)).toMatchObject({
     channel: 'mail',
-    dedupKey: 'fe14ed95b5d466236881b4149bd9dc3f',
+    dedupKey: '1298729194da81958b64e2022961669b',
     source: `raw/${MESSAGE_ID}`,
     policies: [{ totalSuccessfulSessionCount: 48, totalFailureSessionCount: 0 }],
   });
-  expect(await stored(HTTPS_KEY)).toMatchObject({
+  expect(await stored(httpsKey(FORGED))).toMatchObject({
     channel: 'https',
-    dedupKey: 'fe14ed95b5d466236881b4149bd9dc3f.https',
+    dedupKey: httpsKey(FORGED).slice(-69, -5),
     policies: [{ totalSuccessfulSessionCount: 0, totalFailureSessionCount: 1000 }],
   });
-  // The mail report is counted (the forged one is too: HTTPS reports are accepted unauthenticated, by design).
-  expect(output.emf()).toEqual([
-    domainMetrics('cardinalhealth.ca', 0, 1000),
-    domainMetrics('cardinalhealth.ca', 48, 0),
-  ]);
+  // Only the mail report is counted: before, the forged 1,000 failures fed the failure-rate and sts-* alarms.
+  expect(output.emf()).toEqual([domainMetrics('cardinalhealth.ca', 48, 0)]);
   expect(output.logs()[1]).toEqual({
     outcome: 'stored',
     source: `raw/${MESSAGE_ID}`,
@@ -118,13 +135,14 @@ test('a forged HTTPS report posted first does not pre-empt the genuine mail repo
   });
 });
 
-test('duplicates are stored and counted once per channel; a report sent both ways is counted twice', async () => {
+test('with httpsCounts, HTTPS reports are counted too, each body once', async () => {
+  receiveCounting();
   await mail(MESSAGE_ID);
   expect((await post(FORGED)).body).toBe('stored\n');
   await mail(OTHER_MESSAGE_ID);
   expect((await post(FORGED)).body).toBe('already stored\n');
 
-  expect((await s3.keys()).filter((key) => key.startsWith('reports/'))).toEqual([HTTPS_KEY, MAIL_KEY]);
+  expect((await s3.keys()).filter((key) => /^(https-)?reports\//.test(key))).toEqual([httpsKey(FORGED), MAIL_KEY]);
   expect(await stored(MAIL_KEY)).toMatchObject({ channel: 'mail', source: `raw/${MESSAGE_ID}` });
   expect(output.emf()).toEqual([
     domainMetrics('cardinalhealth.ca', 48, 0),

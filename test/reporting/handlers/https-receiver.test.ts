@@ -12,9 +12,10 @@ type ReceiverModule = typeof import('../../../src/reporting/handlers/https-recei
 
 const MAX_BYTES = 64 * 1024;
 const RECEIVED_AT = NOW.toISOString();
-// HTTPS reports are stored under `<dedup key>.https`: they never take the key of a (DKIM-verified) mail report.
-const RFC_REPORT_KEY =
-  'reports/policy-domain=company-y.example/date=2016-04-01/578103e6463443fdfc7dbb13e797caa1.https.json';
+// HTTPS reports are stored under their own prefix, keyed by the SHA-256 of the body: nothing in an unauthenticated
+// report is trusted to identify it, and it never takes the key of a (DKIM-verified) mail report.
+const rfcReportKey = (body: Buffer) =>
+  `https-reports/policy-domain=company-y.example/date=2016-04-01/${createHash('sha256').update(body).digest('hex')}.json`;
 const TEXT = { 'content-type': 'text/plain; charset=utf-8' };
 
 let s3: S3Server;
@@ -24,9 +25,15 @@ let handler: (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyStructure
 function deps(overrides: Partial<HttpsIngestDeps> = {}): HttpsIngestDeps {
   return {
     store: new ReportStore(s3.client, BUCKET),
-    metrics: new ReportMetrics({ namespace: 'MtaSts', now: () => NOW }),
+    metrics: new ReportMetrics({
+      namespace: 'MtaSts',
+      now: () => NOW,
+      publishedDomains: ['company-y.example', 'foo-bar.io', 'example.com'],
+    }),
     maxBytes: MAX_BYTES,
     publishedDomains: ['company-y.example', 'foo-bar.io', 'example.com'],
+    // Most tests here check what would be counted; the default (not counted) has its own test.
+    countHttps: true,
     ...overrides,
   };
 }
@@ -119,14 +126,14 @@ describe('201: stored', () => {
       headers: TEXT,
       body: 'stored\n',
     });
-    expect(await s3.keys()).toEqual([rawKey(body), RFC_REPORT_KEY]);
+    expect(await s3.keys()).toEqual([rfcReportKey(body), rawKey(body)]);
     const raw = await s3.get(rawKey(body));
     expect(raw.contentType).toBe('application/tlsrpt+gzip');
     expect(raw.bytes).toEqual(body);
-    const stored = await s3.get(RFC_REPORT_KEY);
+    const stored = await s3.get(rfcReportKey(body));
     expect(stored.contentType).toBe('application/json');
     expect(JSON.parse(stored.body)).toEqual({
-      dedupKey: '578103e6463443fdfc7dbb13e797caa1.https',
+      dedupKey: sha256(body),
       source: rawKey(body),
       channel: 'https',
       receivedAt: RECEIVED_AT,
@@ -181,7 +188,7 @@ describe('201: stored', () => {
     });
     expect(output.emf()).toEqual(rfcMetrics);
     expect(output.logs()).toEqual([
-      { status: 201, outcome: 'stored', source: rawKey(body), objects: [{ key: RFC_REPORT_KEY, created: true }] },
+      { status: 201, outcome: 'stored', source: rawKey(body), objects: [{ key: rfcReportKey(body), created: true }] },
     ]);
   });
 
@@ -203,7 +210,7 @@ describe('201: stored', () => {
       headers: TEXT,
       body: 'stored\n',
     });
-    expect(await s3.keys()).toEqual([rawKey(body), RFC_REPORT_KEY]);
+    expect(await s3.keys()).toEqual([rfcReportKey(body), rawKey(body)]);
     expect(output.emf()).toEqual(rfcMetrics);
   });
 
@@ -213,25 +220,55 @@ describe('201: stored', () => {
     const second = await handler(urlEvent({ contentType: 'application/tlsrpt+gzip', body }));
 
     expect(second).toEqual({ statusCode: 201, headers: TEXT, body: 'already stored\n' });
-    expect(await s3.keys()).toEqual([rawKey(body), RFC_REPORT_KEY]);
+    expect(await s3.keys()).toEqual([rfcReportKey(body), rawKey(body)]);
     expect(output.emf()).toEqual(rfcMetrics);
   });
 
-  test('the same report in another encoding is a duplicate too', async () => {
+  test('the same report in another encoding is stored again: HTTPS reports are keyed by their body', async () => {
     await handler(urlEvent({ contentType: 'application/tlsrpt+json', body: rfcJson() }));
-    const second = await handler(urlEvent({ contentType: 'application/tlsrpt+gzip', body: gzipSync(rfcJson()) }));
+    const gzipped = gzipSync(rfcJson());
+    const second = await handler(urlEvent({ contentType: 'application/tlsrpt+gzip', body: gzipped }));
 
-    expect(second.body).toBe('already stored\n');
-    expect((await s3.keys()).filter((key) => key.startsWith('reports/'))).toEqual([RFC_REPORT_KEY]);
-    expect(output.emf()).toEqual(rfcMetrics);
+    expect(second.body).toBe('stored\n');
+    expect((await s3.keys()).filter((key) => key.startsWith('https-reports/'))).toEqual(
+      [rfcReportKey(rfcJson()), rfcReportKey(gzipped)].sort(),
+    );
+  });
+
+  test('by default an HTTPS report is stored but not counted: anyone can POST (RFC 8460 §5.4)', async () => {
+    handler = createHandler(deps({ countHttps: undefined }));
+    const body = gzipSync(rfcJson());
+    expect((await handler(urlEvent({ contentType: 'application/tlsrpt+gzip', body }))).body).toBe('stored\n');
+
+    expect(await s3.keys()).toEqual([rfcReportKey(body), rawKey(body)]);
+    expect(output.emf()).toEqual([]);
+  });
+
+  test('hundreds of subdomains of a published domain in one small POST are refused, writing nothing', async () => {
+    // Before, each became an object of its own: 3 KB of gzip wrote 1,001 objects.
+    const report = {
+      ...MULTI_DOMAIN_REPORT,
+      policies: Array.from({ length: 300 }, (_, i) => ({
+        policy: { 'policy-type': 'sts', 'policy-domain': `h${i}.example.com` },
+        summary: { 'total-successful-session-count': 1, 'total-failure-session-count': 0 },
+      })),
+    };
+    const body = gzipSync(JSON.stringify(report));
+    const response = await handler(urlEvent({ contentType: 'application/tlsrpt+gzip', body }));
+
+    expect(response).toMatchObject({
+      statusCode: 400,
+      body: 'implausible report: report names 300 policy domains, over 10\n',
+    });
+    expect(await s3.keys()).toEqual([]);
   });
 
   test('of a report about several domains, only the published domains are stored and counted', async () => {
     const body = Buffer.from(JSON.stringify(MULTI_DOMAIN_REPORT));
     await handler(urlEvent({ contentType: 'application/tlsrpt+json', body }));
 
-    const key = 'reports/policy-domain=example.com/date=2024-09-04/3377f0c14e4b27e999f06bf94c6697a7.https.json';
-    expect(await s3.keys()).toEqual([rawKey(body), key]);
+    const key = `https-reports/policy-domain=example.com/date=2024-09-04/${sha256(body)}.json`;
+    expect(await s3.keys()).toEqual([key, rawKey(body)]);
     const stored = JSON.parse((await s3.get(key)).body) as { policies: { policyDomain: string }[] };
     expect(stored.policies.map((p) => p.policyDomain)).toEqual(['example.com', 'example.com']);
     expect(output.emf()).toEqual([domainMetrics('example.com', 13, 2), resultTypeMetrics('certificate-expired', 2)]);
@@ -242,8 +279,8 @@ describe('201: stored', () => {
     const body = Buffer.from(JSON.stringify(MULTI_DOMAIN_REPORT));
     await handler(urlEvent({ contentType: 'application/tlsrpt+json', body }));
 
-    expect((await s3.keys()).filter((key) => key.startsWith('reports/'))).toEqual([
-      'reports/policy-domain=mx1.example.net/date=2024-09-04/3377f0c14e4b27e999f06bf94c6697a7.https.json',
+    expect((await s3.keys()).filter((key) => key.startsWith('https-reports/'))).toEqual([
+      `https-reports/policy-domain=mx1.example.net/date=2024-09-04/${sha256(body)}.json`,
     ]);
   });
 });
@@ -410,7 +447,7 @@ describe('handler (configured from the environment)', () => {
     process.env.MAX_DECOMPRESSED_BYTES = String(MAX_BYTES);
     const response = await freshHandler()(urlEvent({ contentType: 'application/tlsrpt+json', body: rfcJson() }));
     expect(response.statusCode).toBe(201);
-    expect((await s3.keys()).filter((key) => key.startsWith('reports/'))).toEqual([RFC_REPORT_KEY]);
+    expect((await s3.keys()).filter((key) => key.startsWith('https-reports/'))).toEqual([rfcReportKey(rfcJson())]);
   });
 
   test('fails loudly without the configuration object', async () => {

@@ -6,7 +6,7 @@ function capture(options: { namespace?: string; publishedDomains?: string[] } = 
   const lines: string[] = [];
   const metrics = new ReportMetrics({
     namespace: options.namespace ?? 'MtaSts',
-    publishedDomains: options.publishedDomains,
+    publishedDomains: options.publishedDomains ?? ['example.com'],
     now: () => NOW,
     write: (line) => lines.push(line),
   });
@@ -83,6 +83,15 @@ test.each([
   expect(JSON.parse(lines[0])).toMatchObject({ PolicyDomain: dimension });
 });
 
+test('with no published domain, every domain is PolicyDomain=other (an empty list used to mean all)', () => {
+  const { metrics, lines } = capture({ publishedDomains: [] });
+  metrics.reportStored('example.com', [policy([['certificate-expired', 4]])]);
+
+  expect(lines.map((line) => JSON.parse(line))).toEqual([
+    expect.objectContaining({ PolicyDomain: 'other', ReportsReceived: 1, SuccessfulSessions: 7, FailedSessions: 4 }),
+  ]);
+});
+
 test('an unpublished domain adds nothing to the result-type counts', () => {
   const { metrics, lines } = capture({ publishedDomains: ['example.com'] });
   metrics.reportStored('example.org', [policy([['sts-policy-fetch-error', 5]])]);
@@ -125,7 +134,7 @@ test('a rejection is one dimensionless ReportsRejected', () => {
 test('writes to stdout by default', () => {
   const write = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
   try {
-    new ReportMetrics({ namespace: 'MtaSts', now: () => NOW }).reportRejected();
+    new ReportMetrics({ namespace: 'MtaSts', now: () => NOW, publishedDomains: [] }).reportRejected();
     expect(write).toHaveBeenCalledTimes(1);
     expect(JSON.parse(write.mock.calls[0][0] as string)).toMatchObject({ ReportsRejected: 1 });
   } finally {

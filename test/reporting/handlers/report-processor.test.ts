@@ -1,3 +1,4 @@
+import { Resolver } from 'node:dns/promises';
 import { gzipSync } from 'node:zlib';
 import type { SESEvent } from 'aws-lambda';
 import {
@@ -18,12 +19,13 @@ import { MailIngestDeps } from '../../../src/reporting/handlers/mail-ingest';
 import { ReportMetrics } from '../../../src/reporting/handlers/metrics';
 import { createHandler } from '../../../src/reporting/handlers/report-processor.lambda';
 import { ReportStore } from '../../../src/reporting/handlers/report-store';
+import { everyDomainResolver, signAsFrom } from '../dkim-signer';
 import { reportMail as multipartMail } from '../mail-builder';
 
 const MESSAGE_ID = 'o3vrnil0e2ic28trm7dfhrc2v0clambda4nbp0g01';
 const OTHER_MESSAGE_ID = 'q8k2mb4f1d0sj7g6v3lm9uakc5p0e1tr2nbo7h81';
-const GOOGLE_KEY = 'reports/policy-domain=cardinalhealth.ca/date=2024-09-03/fe14ed95b5d466236881b4149bd9dc3f.json';
-const MULTI_KEY = '3377f0c14e4b27e999f06bf94c6697a7';
+const GOOGLE_KEY = 'reports/policy-domain=cardinalhealth.ca/date=2024-09-03/1298729194da81958b64e2022961669b.json';
+const MULTI_KEY = '85adaebaf27a53acc1581a09640312c0';
 
 type ProcessorModule = typeof import('../../../src/reporting/handlers/report-processor.lambda');
 
@@ -31,17 +33,28 @@ let s3: S3Server;
 let output: ReturnType<typeof captureOutput>;
 let handler: (event: SESEvent) => Promise<void>;
 
+const PUBLISHED = ['cardinalhealth.ca', 'company-y.example', 'example.com', 'test.xmox.nl'];
+
 function deps(overrides: Partial<MailIngestDeps> = {}): MailIngestDeps {
+  const publishedDomains = overrides.publishedDomains ?? PUBLISHED;
   return {
     store: new ReportStore(s3.client, BUCKET),
-    metrics: new ReportMetrics({ namespace: 'MtaSts', now: () => NOW }),
+    metrics: new ReportMetrics({ namespace: 'MtaSts', now: () => NOW, publishedDomains }),
     maxDecompressedBytes: 1024 * 1024,
+    resolveTxt: everyDomainResolver(),
+    publishedDomains,
     ...overrides,
   };
 }
 
-async function deliver(mail: Buffer, messageId = MESSAGE_ID, dkim: 'PASS' | 'FAIL' | 'GRAY' = 'PASS'): Promise<void> {
-  await s3.put(`raw/${messageId}`, mail);
+/** Delivers the mail signed by its From domain (unless `signed` is false), as SES does after the S3 action. */
+async function deliver(
+  mail: Buffer,
+  messageId = MESSAGE_ID,
+  dkim: 'PASS' | 'FAIL' | 'GRAY' = 'PASS',
+  signed = true,
+): Promise<void> {
+  await s3.put(`raw/${messageId}`, signed ? await signAsFrom(mail) : mail);
   await handler(sesEvent(messageId, dkim));
 }
 
@@ -78,7 +91,7 @@ describe('report mails', () => {
 
     expect(await s3.keys()).toEqual([`raw/${MESSAGE_ID}`, GOOGLE_KEY]);
     expect(await storedJson(GOOGLE_KEY)).toEqual({
-      dedupKey: 'fe14ed95b5d466236881b4149bd9dc3f',
+      dedupKey: '1298729194da81958b64e2022961669b',
       source: `raw/${MESSAGE_ID}`,
       channel: 'mail',
       receivedAt: RECEIVED_AT,
@@ -106,6 +119,8 @@ describe('report mails', () => {
         subject:
           'Report Domain: cardinalhealth.ca Submitter: google.com Report-ID: <2024.09.03T00.00.00Z+cardinalhealth.ca@google.com>',
         dkimVerdict: 'PASS',
+        dkimDomain: 'google.com',
+        dkimSelector: 'tlsrpt2024',
       },
     });
     expect(output.rawEmf()).toBe(
@@ -122,19 +137,19 @@ describe('report mails', () => {
   test.each([
     [
       'mox-google.eml',
-      'reports/policy-domain=test.xmox.nl/date=2022-09-15/5567c140e3b1a0d2ab9521dbf904baa3.json',
+      'reports/policy-domain=test.xmox.nl/date=2022-09-15/dbc996e897e7821ed782c35c0861f3c8.json',
       [domainMetrics('test.xmox.nl', 3, 0)],
     ],
     [
       // Zone-less date-times, stored under the UTC day.
       'mox-microsoft.eml',
-      'reports/policy-domain=test.xmox.nl/date=2023-01-10/fdfaa7771ea2999e01e735ff8daea652.json',
+      'reports/policy-domain=test.xmox.nl/date=2023-01-10/946d080bd35f6ade566c6bc4633b17a0.json',
       [domainMetrics('test.xmox.nl', 2, 0)],
     ],
     [
       // application/tlsrpt with raw JSON and a 7-day range: stored under its first day.
       'mail-auth-rpt02-plain-json.eml',
-      'reports/policy-domain=example.com/date=2020-01-01/1883f294b37a6aaf00bcb3052b5d802e.json',
+      'reports/policy-domain=example.com/date=2020-01-01/dbf0743157b3f777a38f3ac78d182bfd.json',
       [domainMetrics('example.com', 23, 1), resultTypeMetrics('certificate-host-mismatch', 1)],
     ],
   ])('stores %s at its policy domain and start date', async (name, key, metrics) => {
@@ -145,7 +160,7 @@ describe('report mails', () => {
       source: `raw/${MESSAGE_ID}`,
       channel: 'mail',
       receivedAt: RECEIVED_AT,
-      mail: { dkimVerdict: 'PASS' },
+      mail: { dkimVerdict: 'PASS', dkimDomain: expect.any(String) },
     });
     expect(output.emf()).toEqual(metrics);
   });
@@ -154,7 +169,7 @@ describe('report mails', () => {
     await deliver(reportMail({ report: fixture('parsedmarc-rfc8460.json').toString('utf8'), reportDomain: 'x' }));
 
     const [key] = (await s3.keys()).filter((k) => k.startsWith('reports/'));
-    expect(key).toBe('reports/policy-domain=company-y.example/date=2016-04-01/578103e6463443fdfc7dbb13e797caa1.json');
+    expect(key).toBe('reports/policy-domain=company-y.example/date=2016-04-01/f760b57ffb75114e5710fb84da7c5e3d.json');
     expect(output.emf()).toEqual([
       domainMetrics('company-y.example', 5326, 303),
       resultTypeMetrics('certificate-expired', 100),
@@ -163,16 +178,14 @@ describe('report mails', () => {
     ]);
   });
 
-  test('stores a report about several policy domains as one object per domain, holding only its policies', async () => {
+  test('stores a report about several policy domains as one object per published domain, the rest as other', async () => {
     await deliver(reportMail({ report: JSON.stringify(MULTI_DOMAIN_REPORT) }));
 
     const prefix = 'reports/policy-domain=';
     expect(await s3.keys()).toEqual([
       `raw/${MESSAGE_ID}`,
       `${prefix}example.com/date=2024-09-04/${MULTI_KEY}.json`,
-      `${prefix}invalid-2d6afc710923ce47/date=2024-09-04/${MULTI_KEY}.json`,
-      `${prefix}mx1.example.net/date=2024-09-04/${MULTI_KEY}.json`,
-      `${prefix}unknown/date=2024-09-04/${MULTI_KEY}.json`,
+      `${prefix}other/date=2024-09-04/${MULTI_KEY}.json`,
     ]);
     const policiesOf = async (segment: string) => {
       const stored = (await storedJson(`${prefix}${segment}/date=2024-09-04/${MULTI_KEY}.json`)) as {
@@ -186,33 +199,50 @@ describe('report mails', () => {
       ['sts', 'example.com', 10],
       ['sts', 'example.com', 3],
     ]);
-    expect(await policiesOf('mx1.example.net')).toEqual([['tlsa', 'mx1.example.net', 5]]);
-    expect(await policiesOf('unknown')).toEqual([['no-policy-found', null, 1]]);
-    expect(await policiesOf('invalid-2d6afc710923ce47')).toEqual([['sts', '../evil', 0]]);
+    expect(await policiesOf('other')).toEqual([
+      ['tlsa', 'mx1.example.net', 5],
+      ['no-policy-found', null, 1],
+      ['sts', '../evil', 0],
+    ]);
 
     expect(output.emf()).toEqual([
       domainMetrics('example.com', 13, 2),
       resultTypeMetrics('certificate-expired', 2),
-      domainMetrics('mx1.example.net', 5, 1),
-      resultTypeMetrics('tlsa-invalid', 1),
-      resultTypeMetrics('other', 1),
-      domainMetrics('unknown', 1, 0),
-      domainMetrics('invalid-2d6afc710923ce47', 0, 0),
+      domainMetrics('other', 1, 0),
     ]);
   });
 
-  test('counts unpublished domains as PolicyDomain=other when POLICY_DOMAINS is set', async () => {
-    handler = createHandler(
-      deps({ metrics: new ReportMetrics({ namespace: 'MtaSts', now: () => NOW, publishedDomains: ['example.com'] }) }),
-    );
-    await deliver(reportMail({ report: JSON.stringify(MULTI_DOMAIN_REPORT) }));
+  test('a DANE policy about an MX host under a published domain gets its own partition', async () => {
+    const report = {
+      ...MULTI_DOMAIN_REPORT,
+      policies: [
+        { ...MULTI_DOMAIN_REPORT.policies[1], policy: { 'policy-type': 'tlsa', 'policy-domain': 'mx1.example.com' } },
+      ],
+    };
+    await deliver(reportMail({ report: JSON.stringify(report) }));
 
-    expect(output.emf().filter((line) => (line as { PolicyDomain?: string }).PolicyDomain)).toEqual([
-      domainMetrics('example.com', 13, 2),
-      domainMetrics('other', 5, 1),
-      domainMetrics('other', 1, 0),
-      domainMetrics('other', 0, 0),
+    expect((await s3.keys()).filter((key) => key.startsWith('reports/'))).toEqual([
+      `reports/policy-domain=mx1.example.com/date=2024-09-04/${MULTI_KEY}.json`,
     ]);
+  });
+
+  test('an empty published-domain list means nothing is published: one object under other, counted as other', async () => {
+    // Before, an unset list meant "everything is published": one mail could store and count any number of domains.
+    handler = createHandler(deps({ publishedDomains: [] }));
+    const many = {
+      ...MULTI_DOMAIN_REPORT,
+      policies: Array.from({ length: 10 }, (_, i) => ({
+        policy: { 'policy-type': 'sts', 'policy-domain': `d${i}.example.org` },
+        summary: { 'total-successful-session-count': 1, 'total-failure-session-count': 1 },
+        'failure-details': [{ 'result-type': 'certificate-expired', 'failed-session-count': 1 }],
+      })),
+    };
+    await deliver(reportMail({ report: JSON.stringify(many) }));
+
+    const stored = (await s3.keys()).filter((key) => key.startsWith('reports/'));
+    expect(stored).toHaveLength(1);
+    expect(stored[0]).toMatch(/^reports\/policy-domain=other\//);
+    expect(output.emf()).toEqual([domainMetrics('other', 10, 10)]);
   });
 });
 
@@ -233,19 +263,19 @@ describe('duplicates and retries', () => {
   test('a retried invocation changes nothing and counts nothing', async () => {
     await deliver(fixture('mox-google.eml'));
     const before = await s3.get(
-      'reports/policy-domain=test.xmox.nl/date=2022-09-15/5567c140e3b1a0d2ab9521dbf904baa3.json',
+      'reports/policy-domain=test.xmox.nl/date=2022-09-15/dbc996e897e7821ed782c35c0861f3c8.json',
     );
     await handler(sesEvent(MESSAGE_ID));
 
     expect(
-      await s3.get('reports/policy-domain=test.xmox.nl/date=2022-09-15/5567c140e3b1a0d2ab9521dbf904baa3.json'),
+      await s3.get('reports/policy-domain=test.xmox.nl/date=2022-09-15/dbc996e897e7821ed782c35c0861f3c8.json'),
     ).toEqual(before);
     expect(output.emf()).toEqual([domainMetrics('test.xmox.nl', 3, 0)]);
   });
 
   test('a retry after a partial failure stores and counts the rest, each object once', async () => {
-    await s3.put(`raw/${MESSAGE_ID}`, reportMail({ report: JSON.stringify(MULTI_DOMAIN_REPORT) }));
-    s3.failNextPut(/policy-domain=mx1\.example\.net\//);
+    await s3.put(`raw/${MESSAGE_ID}`, await signAsFrom(reportMail({ report: JSON.stringify(MULTI_DOMAIN_REPORT) })));
+    s3.failNextPut(/policy-domain=other\//);
 
     await expect(handler(sesEvent(MESSAGE_ID))).rejects.toMatchObject({
       name: 'InternalError',
@@ -257,20 +287,16 @@ describe('duplicates and retries', () => {
     expect(output.emf()).toEqual([domainMetrics('example.com', 13, 2), resultTypeMetrics('certificate-expired', 2)]);
 
     await handler(sesEvent(MESSAGE_ID));
-    expect((await s3.keys()).filter((key) => key.startsWith('reports/'))).toHaveLength(4);
+    expect((await s3.keys()).filter((key) => key.startsWith('reports/'))).toHaveLength(2);
     expect(output.emf()).toEqual([
       domainMetrics('example.com', 13, 2),
       resultTypeMetrics('certificate-expired', 2),
-      domainMetrics('mx1.example.net', 5, 1),
-      resultTypeMetrics('tlsa-invalid', 1),
-      resultTypeMetrics('other', 1),
-      domainMetrics('unknown', 1, 0),
-      domainMetrics('invalid-2d6afc710923ce47', 0, 0),
+      domainMetrics('other', 1, 0),
     ]);
   });
 
   test('two concurrent deliveries of one report: the conditional put lets exactly one count', async () => {
-    const mail = fixture('parsedmarc-google.com.eml');
+    const mail = await signAsFrom(fixture('parsedmarc-google.com.eml'));
     await s3.put(`raw/${MESSAGE_ID}`, mail);
     await s3.put(`raw/${OTHER_MESSAGE_ID}`, mail);
     // Both HEADs see no object; S3's If-None-Match then refuses the second PUT with 412.
@@ -323,7 +349,7 @@ describe('rejections', () => {
   });
 
   test('rejects a mail SES found a virus in as "virus FAIL", even with DKIM PASS', async () => {
-    await s3.put(`raw/${MESSAGE_ID}`, fixture('parsedmarc-google.com.eml'));
+    await s3.put(`raw/${MESSAGE_ID}`, await signAsFrom(fixture('parsedmarc-google.com.eml')));
     await handler(sesEvent(MESSAGE_ID, 'PASS', RECEIVED_AT, 'FAIL'));
 
     expect(await s3.keys()).toEqual([`raw/${MESSAGE_ID}`, rejectedKey]);
@@ -338,7 +364,7 @@ describe('rejections', () => {
   test.each(['GRAY', 'PROCESSING_FAILED', 'DISABLED'] as const)(
     'stores a DKIM-verified report whose virus verdict is %s (only FAIL rejects)',
     async (virus) => {
-      await s3.put(`raw/${MESSAGE_ID}`, fixture('parsedmarc-google.com.eml'));
+      await s3.put(`raw/${MESSAGE_ID}`, await signAsFrom(fixture('parsedmarc-google.com.eml')));
       await handler(sesEvent(MESSAGE_ID, 'PASS', RECEIVED_AT, virus));
 
       expect(await s3.keys()).toEqual([`raw/${MESSAGE_ID}`, GOOGLE_KEY]);
@@ -390,7 +416,7 @@ describe('rejections', () => {
   });
 
   test('files rejections under the day SES received the mail', async () => {
-    await s3.put(`raw/${MESSAGE_ID}`, NOT_A_REPORT);
+    await s3.put(`raw/${MESSAGE_ID}`, await signAsFrom(NOT_A_REPORT));
     await handler(sesEvent(MESSAGE_ID, 'PASS', '2024-12-31T23:59:59.999Z'));
 
     expect(await s3.keys()).toEqual([`raw/${MESSAGE_ID}`, `rejected/date=2024-12-31/${MESSAGE_ID}.json`]);
@@ -405,7 +431,7 @@ describe('infrastructure errors throw, so that Lambda retries and then dead-lett
   });
 
   test('a bucket that does not exist', async () => {
-    await s3.put(`raw/${MESSAGE_ID}`, fixture('mox-google.eml'));
+    await s3.put(`raw/${MESSAGE_ID}`, await signAsFrom(fixture('mox-google.eml')));
     const broken = createHandler(deps({ store: new ReportStore(s3.client, 'no-such-bucket') }));
     await expect(broken(sesEvent(MESSAGE_ID))).rejects.toMatchObject({ name: 'NoSuchBucket' });
     expect(output.emf()).toEqual([]);
@@ -417,6 +443,7 @@ describe('infrastructure errors throw, so that Lambda retries and then dead-lett
 });
 
 describe('handler (configured from the environment)', () => {
+  const PUBLISHED_KEY = '_cdk-mta-sts/published-domains.json';
   const saved = { ...process.env };
   /** The module's own `handler`, loaded afresh so that it reads the environment again. */
   const freshHandler = () => {
@@ -430,7 +457,16 @@ describe('handler (configured from the environment)', () => {
     process.env = { ...saved };
   });
 
-  test('reads REPORT_BUCKET and METRIC_NAMESPACE, with the default S3 client', async () => {
+  test('reads REPORT_BUCKET, METRIC_NAMESPACE and the published domains, with the default S3 client and DNS', async () => {
+    // No network here: the Lambda's DNS resolver answers from the test DNS.
+    const dns = everyDomainResolver();
+    const lookups: string[] = [];
+    jest.spyOn(Resolver.prototype, 'resolveTxt').mockImplementation(async (name: string) => {
+      lookups.push(name);
+      return dns(name);
+    });
+    // The policy publisher writes this at deployment.
+    await s3.put(PUBLISHED_KEY, JSON.stringify({ policyDomains: ['cardinalhealth.ca'] }));
     Object.assign(process.env, {
       REPORT_BUCKET: BUCKET,
       METRIC_NAMESPACE: 'Custom/TlsRpt',
@@ -439,13 +475,38 @@ describe('handler (configured from the environment)', () => {
       AWS_ACCESS_KEY_ID: 'S3RVER',
       AWS_SECRET_ACCESS_KEY: 'S3RVER',
     });
-    await s3.put(`raw/${MESSAGE_ID}`, fixture('parsedmarc-google.com.eml'));
+    await s3.put(`raw/${MESSAGE_ID}`, await signAsFrom(fixture('parsedmarc-google.com.eml')));
 
     await freshHandler()(sesEvent(MESSAGE_ID));
 
-    expect(await s3.keys()).toEqual([`raw/${MESSAGE_ID}`, GOOGLE_KEY]);
+    expect(await s3.keys()).toEqual([PUBLISHED_KEY, `raw/${MESSAGE_ID}`, GOOGLE_KEY]);
+    expect(lookups).toEqual(['tlsrpt2024._domainkey.google.com']);
     const [line] = output.emf() as { _aws: { Timestamp: number; CloudWatchMetrics: { Namespace: string }[] } }[];
     expect(line._aws.CloudWatchMetrics[0].Namespace).toBe('Custom/TlsRpt');
+  });
+
+  test('reads TRUSTED_REPORTERS: a signer outside the list is rejected', async () => {
+    const dns = everyDomainResolver();
+    jest.spyOn(Resolver.prototype, 'resolveTxt').mockImplementation(async (name: string) => dns(name));
+    // The policy publisher writes this at deployment.
+    await s3.put(PUBLISHED_KEY, JSON.stringify({ policyDomains: ['cardinalhealth.ca'] }));
+    Object.assign(process.env, {
+      TRUSTED_REPORTERS: 'microsoft.com, outlook.com',
+      REPORT_BUCKET: BUCKET,
+      AWS_ENDPOINT_URL_S3: s3.endpoint,
+      AWS_REGION: 'us-east-1',
+      AWS_ACCESS_KEY_ID: 'S3RVER',
+      AWS_SECRET_ACCESS_KEY: 'S3RVER',
+    });
+    await s3.put(`raw/${MESSAGE_ID}`, await signAsFrom(fixture('parsedmarc-google.com.eml')));
+
+    await freshHandler()(sesEvent(MESSAGE_ID));
+
+    const key = `rejected/date=2024-09-04/${MESSAGE_ID}.json`;
+    expect(await s3.keys()).toEqual([PUBLISHED_KEY, `raw/${MESSAGE_ID}`, key]);
+    expect(JSON.parse((await s3.get(key)).body).reason).toBe(
+      'dkim: signer google.com is not one of the trusted reporters',
+    );
   });
 
   test('fails loudly without REPORT_BUCKET', async () => {

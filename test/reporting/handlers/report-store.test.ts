@@ -1,11 +1,11 @@
 import { BUCKET, S3Server, startS3Server } from './s3-server';
 import {
-  channelDedupKey,
   groupByPolicyDomain,
   policyDomainSegment,
   rejectionKey,
   ReportStore,
   reportKey,
+  storedDedupKey,
 } from '../../../src/reporting/handlers/report-store';
 import { dedupKey, ReportRejectedError } from '../../../src/reporting/parser';
 
@@ -45,7 +45,7 @@ describe('keys', () => {
   });
 });
 
-describe('channelDedupKey', () => {
+describe('storedDedupKey', () => {
   const report = {
     organizationName: 'Google Inc.',
     reportId: '2024-09-03T00:00:00Z_example.com',
@@ -55,11 +55,19 @@ describe('channelDedupKey', () => {
     warnings: [],
   };
 
-  test('mail reports keep the plain dedup key; HTTPS reports never share it', () => {
-    expect(channelDedupKey(report, 'mail')).toBe(dedupKey(report));
-    expect(channelDedupKey(report, 'https')).toBe(`${dedupKey(report)}.https`);
-    expect(reportKey('example.com', report.dateRange.startDatetime, channelDedupKey(report, 'https'))).toBe(
-      `reports/policy-domain=example.com/date=2024-09-03/${dedupKey(report)}.https.json`,
+  test('mail reports are keyed by the report and its verified signer: another signer never shares the key', () => {
+    const google = storedDedupKey(report, { channel: 'mail', identity: 'google.com' });
+    expect(google).toMatch(/^[0-9a-f]{32}$/);
+    expect(google).not.toBe(dedupKey(report));
+    expect(storedDedupKey(report, { channel: 'mail', identity: 'Google.com' })).toBe(google);
+    expect(storedDedupKey(report, { channel: 'mail', identity: 'attacker.example' })).not.toBe(google);
+  });
+
+  test('HTTPS reports are keyed by the body hash, under their own prefix', () => {
+    const sha = 'ab'.repeat(32);
+    expect(storedDedupKey(report, { channel: 'https', identity: sha })).toBe(sha);
+    expect(reportKey('example.com', report.dateRange.startDatetime, sha, 'https')).toBe(
+      `https-reports/policy-domain=example.com/date=2024-09-03/${sha}.json`,
     );
   });
 });
@@ -96,6 +104,17 @@ describe('groupByPolicyDomain', () => {
   test('a report without policies is kept, as unknown', () => {
     expect([...groupByPolicyDomain(report([]))]).toEqual([['unknown', []]]);
   });
+
+  test('with published domains, every other domain goes into one other group (DANE hosts under them excepted)', () => {
+    const a = policy('a.example');
+    const mx = { ...policy('mx1.a.example'), policyType: 'tlsa' };
+    const strangers = Array.from({ length: 5 }, (_, i) => policy(`s${i}.example.org`));
+    expect([...groupByPolicyDomain(report([a, ...strangers, mx, policy(null)]), ['a.example'])]).toEqual([
+      ['a.example', [a]],
+      ['other', [...strangers, policy(null)]],
+      ['mx1.a.example', [mx]],
+    ]);
+  });
 });
 
 describe('ReportStore against S3', () => {
@@ -131,6 +150,25 @@ describe('ReportStore against S3', () => {
       body: 'first\n',
       contentType: 'application/json',
     });
+  });
+
+  test('a 409 ConditionalRequestConflict is retried (S3 answers it to concurrent conditional writes)', async () => {
+    // Before, the conflict failed the invocation.
+    s3.failNextPut(/^rejected\//, 409, 'ConditionalRequestConflict');
+    const store = new ReportStore(s3.client, BUCKET);
+    expect(await store.putIfAbsent('rejected/date=2024-09-04/m4.json', 'once\n', 'application/json')).toBe(true);
+    expect((await s3.get('rejected/date=2024-09-04/m4.json')).body).toBe('once\n');
+  });
+
+  test('other errors are not retried', async () => {
+    s3.failNextPut(/^rejected\//, 503, 'SlowDown');
+    const send = jest.spyOn(s3.client, 'send');
+    const store = new ReportStore(s3.client, BUCKET);
+    await expect(
+      store.putIfAbsent('rejected/date=2024-09-04/m5.json', 'x\n', 'application/json'),
+    ).rejects.toMatchObject({ name: 'SlowDown' });
+    expect(send).toHaveBeenCalledTimes(1);
+    send.mockRestore();
   });
 
   test('createIfAbsent does not overwrite either', async () => {

@@ -24,8 +24,8 @@ export interface S3Server {
   get(key: string): Promise<StoredBody>;
   /** Every key in the bucket, sorted. */
   keys(): Promise<string[]>;
-  /** Makes the next PUT of a key matching `pattern` fail with 500 InternalError. */
-  failNextPut(pattern: RegExp): void;
+  /** Makes the next PUT of a key matching `pattern` fail, by default with 500 InternalError. */
+  failNextPut(pattern: RegExp, status?: number, code?: string): void;
   /** Holds HEAD requests until `count` of them have arrived, to line up a race between two writers. */
   holdHeads(count: number): void;
   close(): Promise<void>;
@@ -50,7 +50,7 @@ export async function startS3Server(): Promise<S3Server> {
     configureBuckets: [{ name: BUCKET }],
   });
 
-  let failPut: RegExp | undefined;
+  let failPut: { pattern: RegExp; status: number; code: string } | undefined;
   let heldHeads: { count: number; waiting: (() => void)[] } | undefined;
   let putQueue = Promise.resolve();
 
@@ -67,11 +67,11 @@ export async function startS3Server(): Promise<S3Server> {
       heldHeads = undefined;
     }
     if (ctx.method !== 'PUT' || key === '') return next();
-    if (failPut?.test(key)) {
-      failPut = undefined;
-      ctx.status = 500;
+    if (failPut?.pattern.test(key)) {
+      ctx.status = failPut.status;
       ctx.type = 'application/xml';
-      ctx.body = xmlError('InternalError', 'injected failure');
+      ctx.body = xmlError(failPut.code, 'injected failure');
+      failPut = undefined;
       return;
     }
     const turn = putQueue.then(async () => {
@@ -118,8 +118,8 @@ export async function startS3Server(): Promise<S3Server> {
       const response = await client.send(new ListObjectsV2Command({ Bucket: BUCKET }));
       return (response.Contents ?? []).map((object) => object.Key!).sort();
     },
-    failNextPut(pattern) {
-      failPut = pattern;
+    failNextPut(pattern, status = 500, code = 'InternalError') {
+      failPut = { pattern, status, code };
     },
     holdHeads(count) {
       heldHeads = { count, waiting: [] };

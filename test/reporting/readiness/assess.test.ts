@@ -561,6 +561,19 @@ describe('the mx patterns', () => {
     expect(assess([late, early]).mxPatterns).toEqual(['late.example.com']);
   });
 
+  test('a forged range ending in the year 9999, or longer than a week, cannot be the latest policy', () => {
+    // Before, the latest policy was picked by endDatetime alone: one forged report decided the mx patterns.
+    const honest = withMx(DAYS[5], ['mx1.example.com']);
+    const future = withMx(DAYS[4], ['forged.example'], {
+      dateRange: { startDatetime: `${DAYS[4]}T00:00:00Z`, endDatetime: '9999-12-31T23:59:59Z' },
+    });
+    const long = withMx(DAYS[0], ['forged.example'], {
+      dateRange: { startDatetime: `${DAYS[0]}T00:00:00Z`, endDatetime: `${DAYS[13]}T23:59:59Z` },
+    });
+    expect(assess([future, long, honest]).mxPatterns).toEqual(['mx1.example.com']);
+    expect(assess([honest, long, future]).mxPatterns).toEqual(['mx1.example.com']);
+  });
+
   test('are read case-insensitively, and fall back to mx-host when the policy string has no mx line', () => {
     const lines = assess([
       report(DAYS[0], [

@@ -1,10 +1,11 @@
 import { Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { ActiveReceiptRuleSet } from '../../../src/reporting/receipt-rule-set/active-receipt-rule-set';
 
 function synth() {
   const stack = new Stack(undefined, 'Stack', { env: { account: '111111111111', region: 'eu-west-1' } });
-  const active = new ActiveReceiptRuleSet(stack, 'Reports');
+  const active = new ActiveReceiptRuleSet(stack, 'Reports', { logRetention: RetentionDays.ONE_MONTH });
   return { stack, active, template: Template.fromStack(stack) };
 }
 
@@ -62,4 +63,10 @@ test('the handler may only read and set the active rule set', () => {
   ]);
   const rolePolicies = template.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: roleId }] } });
   expect(Object.keys(rolePolicies)).toHaveLength(1);
+});
+
+test('the activation function and its provider log with the given retention', () => {
+  const { template } = synth();
+  template.resourceCountIs('AWS::Logs::LogGroup', 2);
+  template.allResourcesProperties('AWS::Logs::LogGroup', { RetentionInDays: 30 });
 });
