@@ -9,6 +9,8 @@ import {
   POLICY_CONTENT_TYPE,
   policyObjectKey,
   PolicyRequest,
+  sha256,
+  VerifyItem,
 } from './publisher-properties';
 import { firstPageStart, nextPageStart, PageStart, RecordSet, RECORD_SETS_PER_PAGE } from '../../dns/mx-record-pages';
 import { renderPolicyDocument } from '../../policy/policy-document';
@@ -26,15 +28,6 @@ export interface PublishDeps {
   readonly route53: Route53Client;
   readonly now?: () => number;
   readonly log?: (line: string) => void;
-}
-
-/** A domain whose new policy must be proved live over HTTPS before CloudFormation moves on. */
-export interface VerifyItem {
-  readonly Domain: string;
-  readonly TenantId: string;
-  readonly ManagedCertificate: boolean;
-  /** SHA-256 of the exact bytes that must be served. */
-  readonly Sha256: string;
 }
 
 /** The onEvent answer. Only `PhysicalResourceId` and `Data` reach CloudFormation; the rest is for isComplete. */
@@ -200,12 +193,6 @@ async function listMxRecordSets(route53: Route53Client, hostedZoneId: string, do
     start = nextPageStart(page, domain, current);
   }
   return recordSets;
-}
-
-export function sha256(text: string | Buffer): string {
-  return createHash('sha256')
-    .update(typeof text === 'string' ? Buffer.from(text, 'latin1') : text)
-    .digest('hex');
 }
 
 /** Runs one AWS call and names what failed, keeping the service's error name and message. */

@@ -1,8 +1,7 @@
 import { CloudFrontClient, GetManagedCertificateDetailsCommand } from '@aws-sdk/client-cloudfront';
 import { FetchPolicyOptions, PolicyFetch } from './fetch-policy';
 import { mapWithLimit } from './map-with-limit';
-import { sha256, VerifyItem } from './publish-policies';
-import { POLICY_CONTENT_TYPE } from './publisher-properties';
+import { POLICY_CONTENT_TYPE, sha256, VerifyItem } from './publisher-properties';
 
 // With 5-second fetch timeouts, 120 unreachable domains take about 40 seconds, well inside the 3-minute timeout.
 const CONCURRENCY = 16;

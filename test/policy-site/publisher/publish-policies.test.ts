@@ -6,11 +6,10 @@ import { renderPolicyDocument } from '../../../src/policy/policy-document';
 import {
   publishPolicies,
   PublishResult,
-  sha256,
   VERIFY_DEADLINE_MS,
   zonePolicyId,
 } from '../../../src/policy-site/publisher/publish-policies';
-import { parsePublisherProperties } from '../../../src/policy-site/publisher/publisher-properties';
+import { parsePublisherProperties, sha256 } from '../../../src/policy-site/publisher/publisher-properties';
 import { mxSet, route53Zones, zoneApex } from '../../monitoring/mx-drift/route53-zone';
 import { BUCKET, CREDENTIALS, S3Server, startS3Server } from '../../reporting/handlers/s3-server';
 

@@ -4,7 +4,7 @@ import { CloudFrontClient, GetManagedCertificateDetailsCommand } from '@aws-sdk/
 import { mockClient } from 'aws-sdk-client-mock';
 import { FakePolicyHost, HostAnswer, mintCa, MintedCa, startPolicyHost } from './tls-fixture';
 import { fetchPolicy, FetchPolicyOptions } from '../../../src/policy-site/publisher/fetch-policy';
-import { sha256, VerifyItem } from '../../../src/policy-site/publisher/publish-policies';
+import { sha256, VerifyItem } from '../../../src/policy-site/publisher/publisher-properties';
 import { VerifyEvent, verifyPolicies } from '../../../src/policy-site/publisher/verify-policies';
 
 const cloudfront = mockClient(CloudFrontClient);
