@@ -21,6 +21,8 @@ const CONCURRENCY = 4;
 /** How long the verification may wait for certificates and propagation before it fails with what it saw. */
 export const VERIFY_DEADLINE_MS = 45 * 60 * 1000;
 const CONFIG_CONTENT_TYPE = 'application/json';
+/** What HeadObject throws for a key that is not there: the upload then says whether we may write it. */
+const MISSING_OBJECT_ERRORS = ['NotFound', 'NoSuchKey', 'Forbidden', 'AccessDenied'];
 const PHYSICAL_ID = 'mta-sts-policies';
 
 export interface PublishDeps {
@@ -138,7 +140,8 @@ async function putIfChanged(s3: S3Client, put: PutRequest): Promise<boolean> {
     try {
       return await s3.send(new HeadObjectCommand({ Bucket: put.Bucket, Key: put.Key }));
     } catch (error) {
-      if ((error as Error).name === 'NotFound' || (error as Error).name === 'NoSuchKey') return undefined;
+      // Without s3:ListBucket (the report bucket's configuration object), S3 answers a missing key with 403.
+      if (MISSING_OBJECT_ERRORS.includes((error as Error).name)) return undefined;
       throw error;
     }
   });
