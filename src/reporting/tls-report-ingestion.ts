@@ -153,8 +153,8 @@ export interface TlsReportIngestionProps {
   readonly metricNamespace?: string;
 
   /**
-   * Create a CloudWatch dashboard: per policy domain sessions, failure rate, reports and uncovered MX hosts;
-   * failed sessions by result type, rejections and the dead-letter queue.
+   * Create a CloudWatch dashboard: sessions, reports and uncovered MX hosts with one line per policy domain
+   * (SEARCH, so it does not grow with domains); failed sessions by result type, rejections and the dead-letter queue.
    *
    * @default true
    */
@@ -175,7 +175,7 @@ export interface TlsReportIngestionProps {
   readonly alarmEmails?: string[];
 
   /**
-   * A policy domain's daily failure rate, in percent, above which its alarm fires.
+   * A policy domain's daily failure rate, in percent, above which the alarm of its group (up to five domains) fires.
    *
    * @default 1
    */
@@ -189,7 +189,8 @@ export interface TlsReportIngestionProps {
   readonly minimumSessions?: number;
 
   /**
-   * Whole days without any report for a policy domain after which its alarm fires (the pipeline is broken).
+   * Whole days without any report for a policy domain after which the alarm of its group (up to ten domains)
+   * fires (the pipeline is broken).
    *
    * @default 3
    */
@@ -388,8 +389,9 @@ export class TlsReportIngestion extends Construct {
 
   /**
    * Registers a policy domain: its reports are accepted over HTTPS and counted in metrics of its own (others
-   * count as `other`), and it gets a dashboard row and alarms (in `enforce`, also the `sts-*` failure alarm).
-   * `MtaSts` calls it for you.
+   * count as `other`), and it joins the grouped failure-rate and silence alarms and the dashboard's per-domain
+   * graphs (in `enforce`, it also creates the `sts-*` failure alarm). `MtaSts` calls it for you. The list reaches
+   * the handlers as a configuration object the stack's policy publisher writes.
    *
    * @param mode the domain's policy mode, when known
    */

@@ -9,6 +9,8 @@ import {
   POLICY_CONTENT_TYPE,
   policyObjectKey,
   PolicyRequest,
+  sha256,
+  VerifyItem,
 } from './publisher-properties';
 import { firstPageStart, nextPageStart, PageStart, RecordSet, RECORD_SETS_PER_PAGE } from '../../dns/mx-record-pages';
 import { renderPolicyDocument } from '../../policy/policy-document';
@@ -19,6 +21,8 @@ const CONCURRENCY = 4;
 /** How long the verification may wait for certificates and propagation before it fails with what it saw. */
 export const VERIFY_DEADLINE_MS = 45 * 60 * 1000;
 const CONFIG_CONTENT_TYPE = 'application/json';
+/** What HeadObject throws for a key that is not there: the upload then says whether we may write it. */
+const MISSING_OBJECT_ERRORS = ['NotFound', 'NoSuchKey', 'Forbidden', 'AccessDenied'];
 const PHYSICAL_ID = 'mta-sts-policies';
 
 export interface PublishDeps {
@@ -26,15 +30,6 @@ export interface PublishDeps {
   readonly route53: Route53Client;
   readonly now?: () => number;
   readonly log?: (line: string) => void;
-}
-
-/** A domain whose new policy must be proved live over HTTPS before CloudFormation moves on. */
-export interface VerifyItem {
-  readonly Domain: string;
-  readonly TenantId: string;
-  readonly ManagedCertificate: boolean;
-  /** SHA-256 of the exact bytes that must be served. */
-  readonly Sha256: string;
 }
 
 /** The onEvent answer. Only `PhysicalResourceId` and `Data` reach CloudFormation; the rest is for isComplete. */
@@ -145,7 +140,8 @@ async function putIfChanged(s3: S3Client, put: PutRequest): Promise<boolean> {
     try {
       return await s3.send(new HeadObjectCommand({ Bucket: put.Bucket, Key: put.Key }));
     } catch (error) {
-      if ((error as Error).name === 'NotFound' || (error as Error).name === 'NoSuchKey') return undefined;
+      // Without s3:ListBucket (the report bucket's configuration object), S3 answers a missing key with 403.
+      if (MISSING_OBJECT_ERRORS.includes((error as Error).name)) return undefined;
       throw error;
     }
   });
@@ -200,12 +196,6 @@ async function listMxRecordSets(route53: Route53Client, hostedZoneId: string, do
     start = nextPageStart(page, domain, current);
   }
   return recordSets;
-}
-
-export function sha256(text: string | Buffer): string {
-  return createHash('sha256')
-    .update(typeof text === 'string' ? Buffer.from(text, 'latin1') : text)
-    .digest('hex');
 }
 
 /** Runs one AWS call and names what failed, keeping the service's error name and message. */

@@ -2,6 +2,7 @@
  * What the policy publisher's construct and its two handlers agree on. No AWS SDK or aws-cdk-lib imports: both
  * sides import this file.
  */
+import { createHash } from 'node:crypto';
 import { normalizeDomainName } from '../../policy/domain-name';
 import { MtaStsMode, toMtaStsMode } from '../../policy/mode';
 
@@ -156,4 +157,20 @@ function wholeNumber(value: unknown, name: string): number {
   }
   // The range is checked where the policy is rendered, with the same message as at synth time.
   return Number(text);
+}
+
+/** A domain whose new policy must be proved live over HTTPS before CloudFormation moves on (onEvent -> isComplete). */
+export interface VerifyItem {
+  readonly Domain: string;
+  readonly TenantId: string;
+  readonly ManagedCertificate: boolean;
+  /** SHA-256 of the exact bytes that must be served. */
+  readonly Sha256: string;
+}
+
+/** Hex SHA-256 of the bytes; a string is taken as the latin1 (one byte per character) bytes it is written as. */
+export function sha256(text: string | Buffer): string {
+  return createHash('sha256')
+    .update(typeof text === 'string' ? Buffer.from(text, 'latin1') : text)
+    .digest('hex');
 }

@@ -1,15 +1,18 @@
 import { CloudFrontClient, GetManagedCertificateDetailsCommand } from '@aws-sdk/client-cloudfront';
 import { FetchPolicyOptions, PolicyFetch } from './fetch-policy';
 import { mapWithLimit } from './map-with-limit';
-import { sha256, VerifyItem } from './publish-policies';
-import { POLICY_CONTENT_TYPE } from './publisher-properties';
+import { POLICY_CONTENT_TYPE, sha256, VerifyItem } from './publisher-properties';
 
 // With 5-second fetch timeouts, 120 unreachable domains take about 40 seconds, well inside the 3-minute timeout.
 const CONCURRENCY = 16;
 /** Certificate states that will not turn into `issued` by waiting. */
 const HOPELESS_CERTIFICATE_STATES = ['validation-timed-out', 'failed', 'revoked', 'expired', 'inactive'];
-/** How many domains a failure message names; the rest are counted, keeping the CloudFormation reason short. */
+/**
+ * How many domains a failure message names, and how much of what it saw for each: the rest are counted. The reason
+ * travels in CloudFormation's 4 KB reply: five domains of at most 253 characters and 200 characters each fit.
+ */
 const MAX_NAMED = 5;
+const MAX_SAW_LENGTH = 200;
 
 export interface VerifyDeps {
   readonly cloudfront: CloudFrontClient;
@@ -107,7 +110,11 @@ export function judge(fetched: PolicyFetch, expectedSha256: string): Pick<Domain
 }
 
 function summarize(observations: readonly DomainObservation[]): string {
-  const named = observations.slice(0, MAX_NAMED).map((o) => `${o.domain}: ${o.saw}`);
+  const named = observations.slice(0, MAX_NAMED).map((o) => `${o.domain}: ${truncate(o.saw)}`);
   const more = observations.length > MAX_NAMED ? `; and ${observations.length - MAX_NAMED} more (see the log)` : '';
   return named.join('; ') + more;
+}
+
+function truncate(text: string): string {
+  return text.length <= MAX_SAW_LENGTH ? text : `${text.slice(0, MAX_SAW_LENGTH - 1)}…`;
 }

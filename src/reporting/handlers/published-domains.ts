@@ -15,6 +15,10 @@ export async function readPublishedDomains(s3: S3Client, bucket: string): Promis
   try {
     const response = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: PUBLISHED_DOMAINS_KEY }));
     if ((response.ContentLength ?? 0) > MAX_CONFIG_BYTES) {
+      // Release the connection without reading the body.
+      response.Body?.transformToWebStream()
+        .cancel()
+        .catch(() => undefined);
       throw new Error(`configuration object ${PUBLISHED_DOMAINS_KEY} is over ${MAX_CONFIG_BYTES} bytes`);
     }
     text = await response.Body!.transformToString();

@@ -1,16 +1,15 @@
 import { ListResourceRecordSetsCommand, ResourceRecordSet, Route53Client } from '@aws-sdk/client-route-53';
-import { HeadObjectCommand } from '@aws-sdk/client-s3';
+import { HeadObjectCommand, PutObjectCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { MtaStsMode } from '../../../src/policy/mode';
 import { renderPolicyDocument } from '../../../src/policy/policy-document';
 import {
   publishPolicies,
   PublishResult,
-  sha256,
   VERIFY_DEADLINE_MS,
   zonePolicyId,
 } from '../../../src/policy-site/publisher/publish-policies';
-import { parsePublisherProperties } from '../../../src/policy-site/publisher/publisher-properties';
+import { parsePublisherProperties, sha256 } from '../../../src/policy-site/publisher/publisher-properties';
 import { mxSet, route53Zones, zoneApex } from '../../monitoring/mx-drift/route53-zone';
 import { BUCKET, CREDENTIALS, S3Server, startS3Server } from '../../reporting/handlers/s3-server';
 
@@ -193,6 +192,24 @@ describe('Update: idempotent, uploads only what changed', () => {
     expect(result.Verify!.map((v) => v.Domain)).toEqual(['example.com']);
     expect((await s3.get('example.com/.well-known/mta-sts.txt')).body).toBe(STATIC_TEXT);
   });
+});
+
+test('a 403 on HEAD (no s3:ListBucket on the report bucket) counts as missing: the object is written', async () => {
+  const s3Mock = mockClient(S3Client);
+  try {
+    s3Mock
+      .on(HeadObjectCommand)
+      .rejects(new S3ServiceException({ name: 'Forbidden', $fault: 'client', $metadata: { httpStatusCode: 403 } }));
+    s3Mock.on(PutObjectCommand).resolves({});
+    const client = new S3Client({ region: 'eu-west-1', credentials: CREDENTIALS });
+    await publishPolicies(
+      { RequestType: 'Create', ResourceProperties: properties([], [CONFIG]) },
+      { s3: client, route53, now: () => NOW, log: () => undefined },
+    );
+    expect(s3Mock.commandCalls(PutObjectCommand).map((call) => call.args[0].input.Key)).toEqual([CONFIG.Key]);
+  } finally {
+    s3Mock.restore();
+  }
 });
 
 test('Delete leaves every file: senders may still cache the policies', async () => {

@@ -4,7 +4,7 @@ import { CloudFrontClient, GetManagedCertificateDetailsCommand } from '@aws-sdk/
 import { mockClient } from 'aws-sdk-client-mock';
 import { FakePolicyHost, HostAnswer, mintCa, MintedCa, startPolicyHost } from './tls-fixture';
 import { fetchPolicy, FetchPolicyOptions } from '../../../src/policy-site/publisher/fetch-policy';
-import { sha256, VerifyItem } from '../../../src/policy-site/publisher/publish-policies';
+import { sha256, VerifyItem } from '../../../src/policy-site/publisher/publisher-properties';
 import { VerifyEvent, verifyPolicies } from '../../../src/policy-site/publisher/verify-policies';
 
 const cloudfront = mockClient(CloudFrontClient);
@@ -159,6 +159,21 @@ describe('HTTPS verification through the routing endpoint', () => {
     expect(String(error)).toContain('d4.example.com: HTTPS failed');
     expect(String(error)).not.toContain('d5.example.com');
     expect(String(error)).toMatch(/; and 3 more \(see the log\)$/);
+  });
+
+  test("the failure reason fits CloudFormation's 4 KB reply whatever the hosts answer", async () => {
+    host.answer = { status: 302, headers: { location: `https://example.com/${'x'.repeat(5000)}` } };
+    const label = 'a'.repeat(63);
+    // The first is served (a redirect with a huge Location); the others, with names of 200 characters, fail TLS.
+    const items = [
+      item(),
+      ...Array.from({ length: 7 }, (_, i) => item({ Domain: `${label}.${label}.${label}.d${i}.example` })),
+    ];
+    const error = (await verify(event(items, NOW - 1)).catch((e: Error) => e)) as Error;
+    expect(error.message).toMatch(/^New MTA-STS policies were not live/);
+    expect(error.message).toContain('example.com: HTTP 302 to https://example.com/xxx');
+    expect(error.message).toMatch(/; and 3 more \(see the log\)$/);
+    expect(error.message.length).toBeLessThan(2500);
   });
 
   test('nothing to verify, or a Delete: complete at once', async () => {
