@@ -1,4 +1,4 @@
-import { Duration } from 'aws-cdk-lib';
+import { ArnFormat, Aws, Duration, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -179,6 +179,26 @@ export class ReportMonitoring extends Construct {
 
   private createTopic(): sns.Topic {
     const topic = new sns.Topic(this, 'AlarmTopic');
+    // A topic policy replaces the topic's default one, which is what lets CloudWatch publish: say so explicitly,
+    // for this account's alarms only.
+    topic.addToResourcePolicy(
+      new iam.PolicyStatement({
+        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['sns:Publish'],
+        resources: [topic.topicArn],
+        conditions: {
+          StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID },
+          ArnLike: {
+            'aws:SourceArn': Stack.of(this).formatArn({
+              service: 'cloudwatch',
+              resource: 'alarm',
+              resourceName: '*',
+              arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+            }),
+          },
+        },
+      }),
+    );
     // aws-cdk-lib 2.168's `enforceSSL` only acts once some other statement creates the policy: state it ourselves.
     topic.addToResourcePolicy(
       new iam.PolicyStatement({

@@ -2,10 +2,10 @@ import { Duration, Lazy, RemovalPolicy, Size, Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as ses from 'aws-cdk-lib/aws-ses';
-import * as actions from 'aws-cdk-lib/aws-ses-actions';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct, IDependable } from 'constructs';
@@ -22,10 +22,12 @@ import {
 import { HttpsReceiverFunction } from './handlers/https-receiver-function';
 import { ReportProcessorFunction } from './handlers/report-processor-function';
 import { ActiveReceiptRuleSet } from './receipt-rule-set/active-receipt-rule-set';
+import { InvokeFunctionAction, StopRuleSetAction, StoreMailAction } from './ses-receipt-actions';
 import { SES_RECEIVING_REGIONS, inboundSmtpEndpoint } from './ses-receiving-regions';
 import { ReportMonitoring } from '../monitoring/report-monitoring';
 import { isWithinZone, normalizeDomainName } from '../policy/domain-name';
 import { MtaStsMode } from '../policy/mode';
+import { functionLogGroup } from '../support/function-log-group';
 
 const DEFAULT_MAX_REPORT_SIZE = Size.mebibytes(20);
 const LOCAL_PART = /^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*$/;
@@ -132,6 +134,13 @@ export interface TlsReportIngestionProps {
    * @default 3
    */
   readonly daysWithoutReports?: number;
+
+  /**
+   * How long the logs of the ingestion's Lambda functions are kept.
+   *
+   * @default logs.RetentionDays.ONE_YEAR
+   */
+  readonly logRetention?: logs.RetentionDays;
 }
 
 /**
@@ -236,6 +245,7 @@ export class TlsReportIngestion extends Construct {
       deadLetterQueue: this.deadLetterQueue,
       retryAttempts: 2,
       description: 'cdk-mta-sts: parses TLS-RPT report mail',
+      logGroup: functionLogGroup(this, 'ProcessorLogs', props.logRetention),
     });
     grantReportAccess(bucket, processor, RAW_MAIL_PREFIX);
     this.processor = processor;
@@ -250,6 +260,7 @@ export class TlsReportIngestion extends Construct {
         timeout: Duration.seconds(30),
         environment,
         description: 'cdk-mta-sts: accepts TLS-RPT reports over HTTPS',
+        logGroup: functionLogGroup(this, 'HttpsReceiverLogs', props.logRetention),
       });
       grantReportAccess(bucket, receiver, RAW_HTTPS_PREFIX);
       // RFC 8460 §5.4: reporters POST without credentials.
@@ -340,7 +351,7 @@ export class TlsReportIngestion extends Construct {
     let ruleSet = props.receiptRuleSet;
     let activation: IDependable | undefined;
     if (!ruleSet) {
-      const activeRuleSet = new ActiveReceiptRuleSet(this, 'ReceiptRuleSet');
+      const activeRuleSet = new ActiveReceiptRuleSet(this, 'ReceiptRuleSet', { logRetention: props.logRetention });
       ruleSet = activeRuleSet.ruleSet;
       activation = activeRuleSet.activation;
     }
@@ -350,9 +361,12 @@ export class TlsReportIngestion extends Construct {
       // RFC 8460 §5.3 asks reporters to deliver even without TLS, but SES then stores mail we could not trust in transit.
       tlsPolicy: ses.TlsPolicy.REQUIRE,
       scanEnabled: true,
+      // Without `after`, CloudFormation puts the rule first in the set; Stop keeps the set's later (catch-all) rules
+      // from also acting on report mail.
       actions: [
-        new actions.S3({ bucket: this.bucket, objectKeyPrefix: RAW_MAIL_PREFIX }),
-        new actions.Lambda({ function: processor, invocationType: actions.LambdaInvocationType.EVENT }),
+        new StoreMailAction(this.bucket, RAW_MAIL_PREFIX, ruleSet),
+        new InvokeFunctionAction(processor, ruleSet),
+        new StopRuleSetAction(),
       ],
     });
     // Publish the MX only once mail to it is handled, or the first reports bounce.

@@ -20,13 +20,28 @@ function alarmsOf(template: Template): Record<string, any>[] {
 const topicAction = [{ Ref: Match.stringLikeRegexp('^ReportsMonitoringAlarmTopic') }];
 
 describe('pipeline-wide monitoring', () => {
-  test('a TLS-only alarm topic, and an alarm when the dead-letter queue holds anything', () => {
+  test('a TLS-only alarm topic that CloudWatch may publish to, and an alarm when the dead-letter queue holds anything', () => {
     const { stack } = ingestion();
     const template = Template.fromStack(stack);
     template.resourceCountIs('AWS::SNS::Topic', 1);
     template.hasResourceProperties('AWS::SNS::TopicPolicy', {
       PolicyDocument: {
         Statement: [
+          {
+            Effect: 'Allow',
+            Principal: { Service: 'cloudwatch.amazonaws.com' },
+            Action: 'sns:Publish',
+            Resource: { Ref: Match.stringLikeRegexp('^ReportsMonitoringAlarmTopic') },
+            Condition: {
+              StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
+              ArnLike: {
+                'aws:SourceArn': {
+                  'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':cloudwatch:eu-west-1:111111111111:alarm:*']],
+                },
+              },
+            },
+            Sid: '0',
+          },
           {
             Effect: 'Deny',
             Principal: { AWS: '*' },

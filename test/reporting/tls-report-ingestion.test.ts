@@ -1,5 +1,6 @@
 import { App, Duration, Size, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as ses from 'aws-cdk-lib/aws-ses';
 import { MtaSts, MtaStsMode, TlsReportIngestion, TlsReportIngestionProps } from '../../src';
@@ -68,7 +69,7 @@ describe('TlsReportIngestion defaults', () => {
     expect(template.toJSON().Resources[mxId].DependsOn).toEqual(expect.arrayContaining([ruleId, activationId]));
   });
 
-  test('receipt rule: the report address only, TLS required, scanning on, store then invoke', () => {
+  test('receipt rule: the report address only, TLS required, scanning on, store, invoke, then stop', () => {
     const rule = onlyResource(template, 'AWS::SES::ReceiptRule');
     expect(rule.Properties.Rule).toMatchObject({
       Enabled: true,
@@ -77,7 +78,7 @@ describe('TlsReportIngestion defaults', () => {
       ScanEnabled: true,
     });
     const actions = rule.Properties.Rule.Actions;
-    expect(actions).toHaveLength(2);
+    expect(actions).toHaveLength(3);
     expect(actions[0].S3Action).toEqual({
       BucketName: { Ref: expect.stringMatching(/^ReportsBucket/) },
       ObjectKeyPrefix: 'raw/',
@@ -86,6 +87,7 @@ describe('TlsReportIngestion defaults', () => {
       FunctionArn: { 'Fn::GetAtt': [expect.stringMatching(/^ReportsProcessor/), 'Arn'] },
       InvocationType: 'Event',
     });
+    expect(actions[2]).toEqual({ StopAction: { Scope: 'RuleSet' } });
   });
 
   test('creates a rule set and activates it through the refusing custom resource', () => {
@@ -124,11 +126,12 @@ describe('TlsReportIngestion defaults', () => {
     });
   });
 
-  test('SES may invoke the parser only from this account', () => {
+  test("SES may invoke the parser only from this account's rules in the rule set", () => {
     template.hasResourceProperties('AWS::Lambda::Permission', {
       Action: 'lambda:InvokeFunction',
       Principal: 'ses.amazonaws.com',
       SourceAccount: { Ref: 'AWS::AccountId' },
+      SourceArn: sesRuleArns({ Ref: Match.stringLikeRegexp('^ReportsReceiptRuleSet') }),
     });
   });
 
@@ -183,7 +186,10 @@ describe('TlsReportIngestion defaults', () => {
             Effect: 'Allow',
             Action: 's3:PutObject',
             Principal: { Service: 'ses.amazonaws.com' },
-            Condition: { StringEquals: { 'aws:Referer': { Ref: 'AWS::AccountId' } } },
+            Condition: {
+              StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
+              ArnLike: { 'aws:SourceArn': sesRuleArns({ Ref: Match.stringLikeRegexp('^ReportsReceiptRuleSet') }) },
+            },
             Resource: {
               'Fn::Join': ['', [{ 'Fn::GetAtt': [Match.stringLikeRegexp('^ReportsBucket'), 'Arn'] }, '/raw/*']],
             },
@@ -198,6 +204,22 @@ describe('TlsReportIngestion defaults', () => {
   });
 });
 
+/** Every receipt rule of a rule set, as the SES grants name them. */
+function sesRuleArns(ruleSetName: unknown) {
+  return {
+    'Fn::Join': [
+      '',
+      [
+        'arn:',
+        { Ref: 'AWS::Partition' },
+        ':ses:eu-west-1:111111111111:receipt-rule-set/',
+        ruleSetName,
+        ':receipt-rule/*',
+      ],
+    ],
+  };
+}
+
 describe('TlsReportIngestion options', () => {
   test('adds its rule to an existing rule set and activates nothing', () => {
     const stack = stackIn();
@@ -207,7 +229,24 @@ describe('TlsReportIngestion options', () => {
     expect(reports.receiptRuleSet).toBe(receiptRuleSet);
     template.resourceCountIs('AWS::SES::ReceiptRuleSet', 0);
     template.resourceCountIs('Custom::SesActiveReceiptRuleSet', 0);
-    template.hasResourceProperties('AWS::SES::ReceiptRule', { RuleSetName: 'their-rules' });
+    template.hasResourceProperties('AWS::SES::ReceiptRule', {
+      RuleSetName: 'their-rules',
+      // First in their set (no `After`), and the last action stops their later rules from also taking report mail.
+      Rule: { After: Match.absent(), Actions: Match.arrayWith([{ StopAction: { Scope: 'RuleSet' } }]) },
+    });
+    template.hasResourceProperties('AWS::Lambda::Permission', {
+      Principal: 'ses.amazonaws.com',
+      SourceArn: {
+        'Fn::Join': [
+          '',
+          [
+            'arn:',
+            { Ref: 'AWS::Partition' },
+            ':ses:eu-west-1:111111111111:receipt-rule-set/their-rules:receipt-rule/*',
+          ],
+        ],
+      },
+    });
   });
 
   test('custom domain, recipient, size cap, retention and namespace', () => {
@@ -382,4 +421,21 @@ describe('TlsReportIngestion validation', () => {
   ])('fails for %j', (props, message) => {
     expect(() => ingestion(stackIn(), props as Partial<TlsReportIngestionProps>)).toThrow(message);
   });
+});
+
+test('every function of the ingestion logs to a log group kept for logRetention (default one year)', () => {
+  const retentions = (props: Partial<TlsReportIngestionProps>) => {
+    const stack = stackIn();
+    ingestion(stack, { https: true, ...props }).addPolicyDomain('example.com');
+    const template = Template.fromStack(stack).toJSON();
+    const groups = Object.entries<any>(template.Resources).filter(([, r]) => r.Type === 'AWS::Logs::LogGroup');
+    const functions = Object.values<any>(template.Resources).filter((r) => r.Type === 'AWS::Lambda::Function');
+    // Each function names its own group: parser, HTTPS receiver, rule set activation and its provider framework.
+    expect(functions.map((f) => f.Properties.LoggingConfig.LogGroup.Ref).sort()).toEqual(
+      groups.map(([id]) => id).sort(),
+    );
+    return groups.map(([, g]) => g.Properties.RetentionInDays);
+  };
+  expect(retentions({})).toEqual([365, 365, 365, 365]);
+  expect(retentions({ logRetention: logs.RetentionDays.ONE_MONTH })).toEqual([30, 30, 30, 30]);
 });

@@ -4,6 +4,7 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
@@ -21,6 +22,7 @@ import {
 import { MxDriftCheckFunction } from './mx-drift-check-function';
 import { normalizeDomainName } from '../../policy/domain-name';
 import { MtaStsMode, toMtaStsMode } from '../../policy/mode';
+import { functionLogGroup } from '../../support/function-log-group';
 
 // Lambda allows 4 KB of environment variables in all; the domain list is the only one that grows.
 const MAX_DOMAINS_ENV_LENGTH = 3500;
@@ -47,6 +49,13 @@ export interface MxDriftCheckProps {
    * @default 'MtaSts'
    */
   readonly metricNamespace?: string;
+
+  /**
+   * How long the check's logs (which name the uncovered hosts) are kept.
+   *
+   * @default logs.RetentionDays.ONE_YEAR
+   */
+  readonly logRetention?: logs.RetentionDays;
 }
 
 /**
@@ -99,6 +108,7 @@ export class MxDriftCheck extends Construct {
         [METRIC_NAMESPACE]: this.metricNamespace,
       },
       description: 'cdk-mta-sts: checks that live MX hosts match the published MTA-STS policy mx patterns',
+      logGroup: functionLogGroup(this, 'FunctionLogs', props.logRetention),
     });
     // A KMS-encrypted bucket also needs the key; the policy bucket of MtaSts uses SSE-S3.
     props.bucket.encryptionKey?.grantDecrypt(checkFunction);

@@ -1,10 +1,24 @@
 import { CustomResource, Duration } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import * as ses from 'aws-cdk-lib/aws-ses';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 import { ActivateRuleSetFunction } from './activate-rule-set-function';
+import { functionLogGroup } from '../../support/function-log-group';
+
+/**
+ * Properties for `ActiveReceiptRuleSet`.
+ */
+export interface ActiveReceiptRuleSetProps {
+  /**
+   * How long the activation functions' logs are kept.
+   *
+   * @default logs.RetentionDays.ONE_YEAR
+   */
+  readonly logRetention?: logs.RetentionDays;
+}
 
 /**
  * A new SES receipt rule set, made the active one of its account and region by a custom resource.
@@ -26,7 +40,7 @@ export class ActiveReceiptRuleSet extends Construct {
    */
   public readonly activation: CustomResource;
 
-  constructor(scope: Construct, id: string) {
+  constructor(scope: Construct, id: string, props: ActiveReceiptRuleSetProps = {}) {
     super(scope, id);
 
     const ruleSet = new ses.ReceiptRuleSet(this, 'RuleSet');
@@ -36,6 +50,7 @@ export class ActiveReceiptRuleSet extends Construct {
       description: 'Activates an SES receipt rule set unless another one is already active',
       architecture: lambda.Architecture.ARM_64,
       timeout: Duration.seconds(30),
+      logGroup: functionLogGroup(this, 'ActivateFunctionLogs', props.logRetention),
     });
     onEvent.addToRolePolicy(
       new iam.PolicyStatement({
@@ -46,7 +61,10 @@ export class ActiveReceiptRuleSet extends Construct {
     );
 
     // The Provider framework turns a thrown error into a FAILED response carrying its message.
-    const provider = new cr.Provider(this, 'Provider', { onEventHandler: onEvent });
+    const provider = new cr.Provider(this, 'Provider', {
+      onEventHandler: onEvent,
+      logGroup: functionLogGroup(this, 'ProviderLogs', props.logRetention),
+    });
 
     this.activation = new CustomResource(this, 'Activation', {
       serviceToken: provider.serviceToken,
