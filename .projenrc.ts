@@ -60,6 +60,13 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'jest-util@^29',
     'aws-sdk-client-mock',
     'aws-sdk-client-mock-jest',
+    // Deploy checks: CloudFormation resource schemas, and a JSON-schema validator for them.
+    '@aws-cdk/aws-service-spec',
+    'ajv@^8',
+    // Integration tests (integ/): the newest integ-tests-alpha whose peer range includes our aws-cdk-lib floor, and
+    // the runner (it brings the aws-cdk CLI, also used to test what `cdk synth` prints).
+    '@aws-cdk/integ-tests-alpha@2.193.0-alpha.0',
+    '@aws-cdk/integ-runner@2.197.10',
   ],
 
   github: false,
