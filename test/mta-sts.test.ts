@@ -492,8 +492,8 @@ describe('many domains', () => {
     template.resourceCountIs('AWS::S3::Bucket', 1);
     template.resourceCountIs('AWS::CloudFront::OriginAccessControl', 1);
     template.resourceCountIs('AWS::CloudFront::CachePolicy', 1);
-    // The BucketDeployment handler and the MX drift check, both one per stack.
-    template.resourceCountIs('AWS::Lambda::Function', 2);
+    // The BucketDeployment handler, the MX drift check and the function that runs it at deploy time, one per stack.
+    template.resourceCountIs('AWS::Lambda::Function', 3);
     template.resourceCountIs('AWS::Events::Rule', 1);
     template.resourceCountIs('AWS::CloudFront::Distribution', 3);
     template.resourceCountIs('AWS::CertificateManager::Certificate', 3);

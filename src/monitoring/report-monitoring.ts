@@ -145,19 +145,16 @@ export class ReportMonitoring extends Construct {
     this.addAlarm(
       'NoReportsAlarm',
       {
-        // Days without a report count as 0 once the domain has had one, so the alarm fires when reports stop,
-        // not on a new domain that has not had its first report yet.
-        metric: new cloudwatch.MathExpression({
-          expression: 'FILL(r, 0)',
-          usingMetrics: { r: received },
-          period: DAY,
-          label: 'Reports received (0 when none)',
-        }),
+        // The parser publishes ReportsReceived only for new reports, so a day without one has no datapoint, and
+        // silence is what this alarm watches: missing data is breaching. Not FILL(r, 0): the CloudWatch User Guide
+        // does not say FILL yields datapoints when the whole range has none, which is exactly when reports stopped.
+        // A new domain shows ALARM until its first report (usually within two days).
+        metric: received,
         threshold: 1,
         comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
         evaluationPeriods: this.props.daysWithoutReports,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-        alarmDescription: `No TLS-RPT report for ${domainName} in ${this.props.daysWithoutReports} days: check the _smtp._tls record, the MX of the reporting domain, the receipt rule set and the parser.`,
+        treatMissingData: cloudwatch.TreatMissingData.BREACHING,
+        alarmDescription: `No TLS-RPT report for ${domainName} in ${this.props.daysWithoutReports} days (or none yet since it was added): check the _smtp._tls record, the MX of the reporting domain, the receipt rule set and the parser.`,
       },
       scope,
     );

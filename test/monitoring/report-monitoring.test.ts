@@ -151,15 +151,15 @@ describe('per policy domain', () => {
     });
   });
 
-  test('no report for 3 days once the domain has had reports', () => {
+  test('no report for 3 days, or none yet: silence is breaching, whatever FILL does over an empty range', () => {
     const { stack, reports } = ingestion();
     reports.addPolicyDomain('example.com');
     Template.fromStack(stack).hasResourceProperties('AWS::CloudWatch::Alarm', {
       AlarmActions: topicAction,
       Metrics: [
-        { Expression: 'FILL(r, 0)', Id: 'expr_1', Label: 'Reports received (0 when none)' },
         {
-          Id: 'r',
+          Id: 'm1',
+          Label: 'Reports received',
           MetricStat: {
             Metric: {
               Namespace: 'MtaSts',
@@ -169,14 +169,13 @@ describe('per policy domain', () => {
             Period: 86400,
             Stat: 'Sum',
           },
-          ReturnData: false,
+          ReturnData: true,
         },
       ],
       EvaluationPeriods: 3,
       Threshold: 1,
       ComparisonOperator: 'LessThanThreshold',
-      // A new domain without any report yet is not an outage; FILL turns later silent days into 0.
-      TreatMissingData: 'notBreaching',
+      TreatMissingData: 'breaching',
     });
   });
 
@@ -196,7 +195,6 @@ describe('per policy domain', () => {
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       EvaluationPeriods: 7,
       Metrics: [
-        Match.objectLike({ Expression: 'FILL(r, 0)' }),
         Match.objectLike({
           MetricStat: Match.objectLike({
             Metric: Match.objectLike({ Namespace: 'Mail', MetricName: 'ReportsReceived' }),

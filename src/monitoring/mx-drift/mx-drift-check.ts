@@ -7,6 +7,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 import {
   DEFAULT_METRIC_NAMESPACE,
@@ -86,6 +87,7 @@ export class MxDriftCheck extends Construct {
   public readonly errorAlarm: cloudwatch.Alarm;
 
   private readonly bucket: s3.IBucket;
+  private readonly firstRun: cr.AwsCustomResource;
   private readonly domains: DriftCheckDomain[] = [];
   private readonly alarms = new Map<string, cloudwatch.Alarm>();
   private zoneStatement?: iam.PolicyStatement;
@@ -118,6 +120,7 @@ export class MxDriftCheck extends Construct {
       schedule: props.schedule ?? events.Schedule.rate(Duration.days(1)),
       targets: [new targets.LambdaFunction(checkFunction)],
     });
+    this.firstRun = this.runAtDeploy(checkFunction, props.logRetention);
 
     this.errorAlarm = new cloudwatch.Alarm(this, 'ErrorAlarm', {
       metric: new cloudwatch.Metric({
@@ -165,12 +168,45 @@ export class MxDriftCheck extends Construct {
       evaluationPeriods: 1,
       // A check that stopped running must not look healthy. CloudWatch applies this only when its evaluation range
       // (a few periods, so a few days here) holds no datapoint at all: a late run does not flap the alarm, a stopped
-      // check alarms within days, and a new alarm may show ALARM until the first run.
+      // check alarms within days, and the deploy-time run gives a new alarm its first datapoint.
       treatMissingData: cloudwatch.TreatMissingData.BREACHING,
       alarmDescription: alarmDescription(domain, policyMode),
     });
+    // Created once the first run has published its datapoint.
+    alarm.node.addDependency(this.firstRun);
     this.alarms.set(domain, alarm);
     return alarm;
+  }
+
+  /**
+   * Runs the check once whenever the domain list changes, waiting for it (RequestResponse), so every alarm starts
+   * from a datapoint instead of showing ALARM until the first scheduled run a day later. A failing check does not
+   * fail the deployment: Lambda reports a function error in the response, which only its status code is kept of
+   * (outputPaths), keeping the custom resource reply small.
+   */
+  private runAtDeploy(checkFunction: lambda.IFunction, logRetention?: logs.RetentionDays): cr.AwsCustomResource {
+    const invoke: cr.AwsSdkCall = {
+      service: 'Lambda',
+      action: 'invoke',
+      parameters: {
+        FunctionName: checkFunction.functionName,
+        InvocationType: 'RequestResponse',
+        // The handler ignores its event; the domain list here makes a changed list run the check again.
+        Payload: Lazy.string({ produce: () => Stack.of(this).toJsonString({ domains: this.domains }) }),
+      },
+      physicalResourceId: cr.PhysicalResourceId.of('mx-drift-check-first-run'),
+      outputPaths: ['StatusCode'],
+    };
+    return new cr.AwsCustomResource(this, 'FirstRun', {
+      onCreate: invoke,
+      onUpdate: invoke,
+      policy: cr.AwsCustomResourcePolicy.fromStatements([
+        new iam.PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [checkFunction.functionArn] }),
+      ]),
+      timeout: Duration.minutes(3),
+      installLatestAwsSdk: false,
+      logGroup: functionLogGroup(this, 'FirstRunLogs', logRetention),
+    });
   }
 
   /** The alarm of a domain registered with `addDomain`: in ALARM when a live MX host is uncovered or the check stopped. */

@@ -31,10 +31,14 @@ function logicalId(stack: Stack, construct: { node: { defaultChild?: unknown } }
   return stack.getLogicalId((construct as any).node.defaultChild ?? construct);
 }
 
+/** aws-cdk-lib's AwsCustomResource function (one per stack) and our policy for it: the deploy-time first run. */
+const FIRST_RUN = /^(AWS679f53fac002430cb0da5b7982bd2287|MxDriftFirstRun)/;
+
+/** The one resource of a type that belongs to the check itself, not to its deploy-time first run. */
 function only(template: Template, type: string): { [key: string]: any } {
-  const resources = Object.values(template.findResources(type));
+  const resources = Object.entries(template.findResources(type)).filter(([id]) => !FIRST_RUN.test(id));
   expect(resources).toHaveLength(1);
-  return resources[0];
+  return resources[0][1];
 }
 
 function objectArn(bucketId: string, domain: string) {
@@ -246,7 +250,8 @@ describe('MxDriftCheck with several domains', () => {
 
   test('no domain: no grants, only the error alarm', () => {
     const template = Template.fromStack(fixture().stack);
-    template.resourceCountIs('AWS::IAM::Policy', 0);
+    // Only the first run's permission to invoke the check.
+    template.resourceCountIs('AWS::IAM::Policy', 1);
     template.resourceCountIs('AWS::CloudWatch::Alarm', 1);
     template.hasResourceProperties('AWS::Lambda::Function', {
       Environment: { Variables: Match.objectLike({ MX_DRIFT_DOMAINS: '[]' }) },
@@ -294,5 +299,33 @@ describe('MxDriftCheck options', () => {
   test('a rate given in hours is kept as given', () => {
     const f = fixture({ schedule: events.Schedule.rate(Duration.hours(12)) });
     Template.fromStack(f.stack).hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'rate(12 hours)' });
+  });
+});
+
+describe('MxDriftCheck first run at deploy time', () => {
+  test('invokes the check and waits, keeps only the status code, reruns when the domain list changes', () => {
+    const f = fixture();
+    f.check.addDomain('example.com', f.zone, MtaStsMode.TESTING);
+    const template = Template.fromStack(f.stack);
+    const functionId = logicalId(f.stack, f.check.checkFunction);
+    const [firstRunId, firstRun] = Object.entries(template.findResources('Custom::AWS'))[0];
+    const rendered = JSON.stringify(firstRun.Properties.Create);
+    expect(rendered).toContain('\\"action\\":\\"invoke\\"');
+    expect(rendered).toContain('\\"InvocationType\\":\\"RequestResponse\\"');
+    expect(rendered).toContain('\\"outputPaths\\":[\\"StatusCode\\"]');
+    expect(rendered).toContain('{\\\\\\"domains\\\\\\":[{\\\\\\"domainName\\\\\\":\\\\\\"example.com\\\\\\"');
+    expect(firstRun.Properties.Update).toEqual(firstRun.Properties.Create);
+    // The domain's alarm is created only after the first run published its datapoint.
+    const [, alarm] = Object.entries(template.findResources('AWS::CloudWatch::Alarm')).find(([id]) =>
+      id.startsWith('MxDriftAlarmexamplecom'),
+    )!;
+    expect(alarm.DependsOn).toEqual([expect.stringMatching(/^MxDriftFirstRunCustomResourcePolicy/), firstRunId]);
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: [
+          { Action: 'lambda:InvokeFunction', Effect: 'Allow', Resource: { 'Fn::GetAtt': [functionId, 'Arn'] } },
+        ],
+      },
+    });
   });
 });
