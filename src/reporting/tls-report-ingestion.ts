@@ -28,6 +28,7 @@ import { ReportMonitoring } from '../monitoring/report-monitoring';
 import { isWithinZone, normalizeDomainName } from '../policy/domain-name';
 import { MtaStsMode } from '../policy/mode';
 import { functionLogGroup } from '../support/function-log-group';
+import { PropErrors } from '../support/prop-errors';
 
 const DEFAULT_MAX_REPORT_SIZE = Size.mebibytes(20);
 const LOCAL_PART = /^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*$/;
@@ -196,16 +197,25 @@ export class TlsReportIngestion extends Construct {
 
   private readonly policyDomains = new Set<string>();
   private readonly monitoring: ReportMonitoring;
+  private readonly errors: PropErrors;
 
   constructor(scope: Construct, id: string, props: TlsReportIngestionProps) {
     super(scope, id);
 
+    // Every invalid prop is reported at synth under this construct's path; construction goes on with defaults.
+    const errors = new PropErrors(this);
+    this.errors = errors;
     const region = Stack.of(this).region;
-    validateRegion(region);
-    this.domainName = resolveReportingDomain(props.hostedZone, props.domainName);
-    const recipient = props.recipient ?? 'reports';
-    validateRecipient(recipient);
-    const maxReportBytes = validateMaxReportSize(props.maxReportSize ?? DEFAULT_MAX_REPORT_SIZE);
+    errors.value(() => validateRegion(region), undefined);
+    this.domainName = errors.value(
+      () => resolveReportingDomain(props.hostedZone, props.domainName),
+      'invalid.tlsrpt.example',
+    );
+    const recipient = errors.value(() => validateRecipient(props.recipient ?? 'reports'), 'reports');
+    const maxReportBytes = errors.value(
+      () => validateMaxReportSize(props.maxReportSize ?? DEFAULT_MAX_REPORT_SIZE),
+      DEFAULT_MAX_REPORT_SIZE.toBytes(),
+    );
     this.reportAddress = `${recipient}@${this.domainName}`;
     this.metricNamespace = props.metricNamespace ?? 'MtaSts';
 
@@ -293,9 +303,15 @@ export class TlsReportIngestion extends Construct {
       alarmTopic: props.alarmTopic,
       alarmEmails: props.alarmEmails ?? [],
       dashboard: props.dashboard ?? true,
-      failureRateThreshold: validateFailureRate(props.failureRateThreshold ?? 1),
-      minimumSessions: validateWholeNumber('minimumSessions', props.minimumSessions ?? 100, 1, 1_000_000_000),
-      daysWithoutReports: validateWholeNumber('daysWithoutReports', props.daysWithoutReports ?? 3, 1, 7),
+      failureRateThreshold: errors.value(() => validateFailureRate(props.failureRateThreshold ?? 1), 1),
+      minimumSessions: errors.value(
+        () => validateWholeNumber('minimumSessions', props.minimumSessions ?? 100, 1, 1_000_000_000),
+        100,
+      ),
+      daysWithoutReports: errors.value(
+        () => validateWholeNumber('daysWithoutReports', props.daysWithoutReports ?? 3, 1, 7),
+        3,
+      ),
     });
     this.alarmTopic = this.monitoring.alarmTopic;
     this.dashboard = this.monitoring.dashboard;
@@ -321,9 +337,11 @@ export class TlsReportIngestion extends Construct {
    * @param mode the domain's policy mode, when known
    */
   public addPolicyDomain(domainName: string, mode?: MtaStsMode): void {
-    const normalised = normalizeDomainName(domainName, 'domainName');
+    const normalised = this.errors.value(() => normalizeDomainName(domainName, 'domainName'), undefined);
+    if (normalised === undefined) return;
     if (this.policyDomains.has(normalised)) {
-      throw new Error(`Invalid domainName "${domainName}": already registered with this TlsReportIngestion`);
+      this.errors.add(`Invalid domainName "${domainName}": already registered with this TlsReportIngestion`);
+      return;
     }
     this.policyDomains.add(normalised);
     this.monitoring.addPolicyDomain(normalised, mode);
@@ -420,7 +438,7 @@ function resolveReportingDomain(hostedZone: route53.IHostedZone, domainName: str
   return reportingDomain;
 }
 
-function validateRecipient(recipient: string): void {
+function validateRecipient(recipient: string): string {
   if (Token.isUnresolved(recipient)) {
     throw new Error('Invalid recipient: must be known at synth time (got a token)');
   }
@@ -429,6 +447,7 @@ function validateRecipient(recipient: string): void {
       `Invalid recipient "${recipient}": must be the local part of an address (before the @), at most 64 characters`,
     );
   }
+  return recipient;
 }
 
 function validateFailureRate(percent: number): number {

@@ -248,10 +248,11 @@ describe('per policy domain', () => {
   });
 
   test('fails when a domain is registered twice', () => {
-    const { reports } = ingestion();
+    const { stack, reports } = ingestion();
     reports.addPolicyDomain('example.com');
-    expect(() => reports.addPolicyDomain('EXAMPLE.com.')).toThrow(
-      'Invalid domainName "EXAMPLE.com.": already registered with this TlsReportIngestion',
+    reports.addPolicyDomain('EXAMPLE.com.');
+    expect(() => Template.fromStack(stack)).toThrow(
+      '[Stack/Reports] Invalid domainName "EXAMPLE.com.": already registered with this TlsReportIngestion',
     );
   });
 });
@@ -263,5 +264,6 @@ test.each([
   [{ minimumSessions: 1.5 }, 'Invalid minimumSessions 1.5: must be a whole number from 1 to 1000000000'],
   [{ daysWithoutReports: 8 }, 'Invalid daysWithoutReports 8: must be a whole number from 1 to 7'],
 ])('fails for %j', (props, message) => {
-  expect(() => ingestion(props)).toThrow(message);
+  const { stack } = ingestion(props);
+  expect(() => Template.fromStack(stack)).toThrow(`[Stack/Reports] ${message}`);
 });

@@ -391,9 +391,15 @@ describe('TlsReportIngestion with MtaSts', () => {
 });
 
 describe('TlsReportIngestion validation', () => {
+  /** Synthesizes, so the ingestion's validation errors surface under its path. */
+  const synth = (stack: Stack) => () => Template.fromStack(stack);
+
   test('fails in a region where SES does not receive mail, listing the regions', () => {
-    expect(() => ingestion(stackIn('eu-north-1'))).toThrow(
-      'TlsReportIngestion cannot receive mail in eu-north-1: Amazon SES receives mail only in us-east-1, us-east-2, us-west-2, ca-central-1, eu-central-1, eu-west-1, eu-west-2, ap-northeast-1, ap-southeast-1, ap-southeast-2, ap-southeast-3. Put the ingestion in a stack in one of those regions.',
+    const stack = stackIn('eu-north-1');
+    ingestion(stack);
+    expect(synth(stack)).toThrow(
+      '[Stack/Reports] ' +
+        'TlsReportIngestion cannot receive mail in eu-north-1: Amazon SES receives mail only in us-east-1, us-east-2, us-west-2, ca-central-1, eu-central-1, eu-west-1, eu-west-2, ap-northeast-1, ap-southeast-1, ap-southeast-2, ap-southeast-3. Put the ingestion in a stack in one of those regions.',
     );
   });
 
@@ -419,7 +425,23 @@ describe('TlsReportIngestion validation', () => {
       'Invalid maxReportSize 1073741824 bytes: must be a whole number of bytes from 1 KiB to 100 MiB',
     ],
   ])('fails for %j', (props, message) => {
-    expect(() => ingestion(stackIn(), props as Partial<TlsReportIngestionProps>)).toThrow(message);
+    const stack = stackIn();
+    ingestion(stack, props as Partial<TlsReportIngestionProps>);
+    expect(synth(stack)).toThrow(`[Stack/Reports] ${message}`);
+  });
+
+  test('reports every invalid prop in one synth', () => {
+    const stack = stackIn('eu-north-1');
+    ingestion(stack, { recipient: 'two words', maxReportSize: Size.bytes(10), daysWithoutReports: 9 });
+    expect(synth(stack)).toThrow(
+      [
+        'Validation failed with the following errors:',
+        '  [Stack/Reports] TlsReportIngestion cannot receive mail in eu-north-1: Amazon SES receives mail only in us-east-1, us-east-2, us-west-2, ca-central-1, eu-central-1, eu-west-1, eu-west-2, ap-northeast-1, ap-southeast-1, ap-southeast-2, ap-southeast-3. Put the ingestion in a stack in one of those regions.',
+        '  [Stack/Reports] Invalid recipient "two words": must be the local part of an address (before the @), at most 64 characters',
+        '  [Stack/Reports] Invalid maxReportSize 10 bytes: must be a whole number of bytes from 1 KiB to 100 MiB',
+        '  [Stack/Reports] Invalid daysWithoutReports 9: must be a whole number from 1 to 7',
+      ].join('\n'),
+    );
   });
 });
 
