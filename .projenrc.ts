@@ -101,6 +101,33 @@ apiCheck.exec('mkdir -p .tmp && jsii-docgen -o .tmp/API.md');
 apiCheck.exec('diff -u API.md .tmp/API.md || (echo "API.md is stale: run npx projen docgen" >&2; exit 1)');
 project.testTask.spawn(apiCheck);
 
+// Integration tests (test/integ/integ.*.ts) deploy into an AWS account with integ-runner; offline, `npm test` checks
+// that their committed snapshots still match what they synthesize. Bundled assets are left out of the snapshots
+// (diffAssets is off): they are rebuilt from the sources, and would add megabytes to the repository.
+const integArgs = '--language typescript --directory test/integ';
+// After projen's own `!/test/`, which would otherwise take these back.
+project.gitignore.exclude('/test/integ/cdk-integ.out.*', '/test/integ/*.snapshot/asset.*');
+const integSnapshot = project.addTask('integ:snapshot', {
+  description: 'Check that the integration tests still synthesize their committed snapshots (offline)',
+});
+integSnapshot.exec(`integ-runner ${integArgs}`);
+project.testTask.spawn(integSnapshot);
+const integUpdate = project.addTask('integ:update', {
+  description: 'Rewrite the integration test snapshots without deploying; review the diff',
+});
+integUpdate.exec(`integ-runner ${integArgs} --dry-run --update-on-failed`);
+integUpdate.exec('rm -rf test/integ/*.snapshot/asset.*');
+project.addTask('integ:deploy', {
+  description: 'Deploy the integration tests into the AWS account of your credentials, assert, and destroy',
+  exec: `integ-runner ${integArgs} --update-on-failed --parallel-regions \${MTA_STS_INTEG_REGION:-eu-west-1}`,
+});
+
+// The construct, nag and deploy-check tests against the aws-cdk-lib floor and the latest 2.x (scripts/matrix.sh).
+project.addTask('test:matrix', {
+  description: 'Run the construct, nag and deploy tests against the aws-cdk-lib floor and the latest 2.x',
+  exec: 'bash scripts/matrix.sh',
+});
+
 // `npm run example`: synthesize examples/ offline and print what would be published.
 const example = project.addTask('example', {
   description: 'Synthesize the example app into cdk.out (no AWS account needed) and print what it publishes',
