@@ -77,7 +77,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
   gitignore: ['cdk.out', '/examples/cdk.out', '/bench/out', '.tmp'],
 });
 
-for (const pattern of ['/examples/', '/bench/', '/.ci/', 'cdk.out']) project.addPackageIgnore(pattern);
+for (const pattern of ['/examples/', '/bench/', '/.ci/', '/scripts/', 'cdk.out']) project.addPackageIgnore(pattern);
 
 // Fixtures are real mails: keep their bytes (CRLF line ends included) exactly as copied.
 project.gitattributes.addAttributes('/test/fixtures/**', '-text');

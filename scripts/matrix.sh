@@ -1,15 +1,13 @@
 #!/usr/bin/env bash
 # Runs the construct, nag and deploy-check tests against the aws-cdk-lib floor (the version package-lock.json
-# installs) and against the latest 2.x, installed into .tmp/matrix/ so package-lock.json never changes.
-# jest's moduleNameMapper (scripts/jest.matrix.config.js) points aws-cdk-lib and constructs there, for our code
-# and cdk-nag alike.
+# installs) and against the latest 2.x, which scripts/matrix-latest/ pins (package.json and its own lock file,
+# installed there with npm ci), so the project's package-lock.json never changes. jest's moduleNameMapper
+# (scripts/jest.matrix.config.js) points aws-cdk-lib and constructs there, for our code and cdk-nag alike.
+#
+# To move to a newer aws-cdk-lib: set the versions in scripts/matrix-latest/package.json with the date you
+# checked, then `npm install --package-lock-only` in that folder.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-
-# The latest aws-cdk-lib 2.x on the registry and the constructs it needs (^10.5), checked on 2026-11-26. Exact
-# versions: aws-cdk-lib bundles its own dependencies, so these two pins make the install reproducible.
-LATEST_CDK=2.276.0
-LATEST_CONSTRUCTS=10.8.1
 
 MATRIX_TESTS=(
   test/deploy
@@ -25,14 +23,9 @@ floor=$(node -p 'require("aws-cdk-lib/package.json").version')
 echo "== aws-cdk-lib ${floor} (floor, from package-lock.json)"
 npx jest --ci --coverage=false "${MATRIX_TESTS[@]}"
 
-dir=.tmp/matrix/latest
-if [ "$(node -p "try { require('./${dir}/node_modules/aws-cdk-lib/package.json').version } catch { '' }")" != "${LATEST_CDK}" ]; then
-  rm -rf "${dir}"
-  mkdir -p "${dir}"
-  echo '{ "name": "cdk-mta-sts-matrix", "private": true }' >"${dir}/package.json"
-  npm install --prefix "${dir}" --no-audit --no-fund --save-exact \
-    "aws-cdk-lib@${LATEST_CDK}" "constructs@${LATEST_CONSTRUCTS}" >/dev/null
-fi
-echo "== aws-cdk-lib ${LATEST_CDK} (latest 2.x), constructs ${LATEST_CONSTRUCTS}"
-CDK_MATRIX_MODULES="${dir}/node_modules" npx jest --ci --coverage=false \
+latest=scripts/matrix-latest
+npm ci --prefix "${latest}" --no-audit --no-fund >/dev/null
+echo "== aws-cdk-lib $(node -p "require('./${latest}/node_modules/aws-cdk-lib/package.json').version")," \
+  "constructs $(node -p "require('./${latest}/node_modules/constructs/package.json').version") (latest 2.x)"
+CDK_MATRIX_MODULES="${latest}/node_modules" npx jest --ci --coverage=false \
   --config scripts/jest.matrix.config.js "${MATRIX_TESTS[@]}"

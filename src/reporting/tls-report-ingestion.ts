@@ -379,8 +379,8 @@ export class TlsReportIngestion extends Construct {
       // RFC 8460 §5.3 asks reporters to deliver even without TLS, but SES then stores mail we could not trust in transit.
       tlsPolicy: ses.TlsPolicy.REQUIRE,
       scanEnabled: true,
-      // Without `after`, CloudFormation puts the rule first in the set; Stop keeps the set's later (catch-all) rules
-      // from also acting on report mail.
+      // Without `after`, SES inserts the rule at the beginning of the set (CreateReceiptRule, SES API Reference);
+      // Stop keeps the set's later (catch-all) rules from also acting on report mail.
       actions: [
         new StoreMailAction(this.bucket, RAW_MAIL_PREFIX, ruleSet),
         new InvokeFunctionAction(processor, ruleSet),
