@@ -66,6 +66,13 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'smtp-server',
     // Tests only: an independent DKIM signer and verifier to check ours against (see src/reporting/authenticity).
     'mailauth',
+    // Deploy checks: CloudFormation resource schemas, and a JSON-schema validator for them.
+    '@aws-cdk/aws-service-spec',
+    'ajv@^8',
+    // Integration tests (integ/): the newest integ-tests-alpha whose peer range includes our aws-cdk-lib floor, and
+    // the runner (it brings the aws-cdk CLI, also used to test what `cdk synth` prints).
+    '@aws-cdk/integ-tests-alpha@2.193.0-alpha.0',
+    '@aws-cdk/integ-runner@2.197.10',
   ],
 
   github: false,
@@ -76,7 +83,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
   gitignore: ['cdk.out', '/examples/cdk.out', '/bench/out', '.tmp'],
 });
 
-for (const pattern of ['/examples/', '/bench/', '/.ci/', 'cdk.out']) project.addPackageIgnore(pattern);
+for (const pattern of ['/examples/', '/bench/', '/.ci/', '/scripts/', 'cdk.out']) project.addPackageIgnore(pattern);
 
 // The publisher's handler logic lives next to its thin entry points and, like them, uses the AWS SDK of the Lambda
 // runtime; nothing outside the handler bundles imports these files.
@@ -105,6 +112,33 @@ apiCheck.spawn(project.compileTask);
 apiCheck.exec('mkdir -p .tmp && jsii-docgen -o .tmp/API.md');
 apiCheck.exec('diff -u API.md .tmp/API.md || (echo "API.md is stale: run npx projen docgen" >&2; exit 1)');
 project.testTask.spawn(apiCheck);
+
+// Integration tests (test/integ/integ.*.ts) deploy into an AWS account with integ-runner; offline, `npm test` checks
+// that their committed snapshots still match what they synthesize. Bundled assets are left out of the snapshots
+// (diffAssets is off): they are rebuilt from the sources, and would add megabytes to the repository.
+const integArgs = '--language typescript --directory test/integ';
+// After projen's own `!/test/`, which would otherwise take these back.
+project.gitignore.exclude('/test/integ/cdk-integ.out.*', '/test/integ/*.snapshot/asset.*');
+const integSnapshot = project.addTask('integ:snapshot', {
+  description: 'Check that the integration tests still synthesize their committed snapshots (offline)',
+});
+integSnapshot.exec(`integ-runner ${integArgs}`);
+project.testTask.spawn(integSnapshot);
+const integUpdate = project.addTask('integ:update', {
+  description: 'Rewrite the integration test snapshots without deploying; review the diff',
+});
+integUpdate.exec(`integ-runner ${integArgs} --dry-run --update-on-failed`);
+integUpdate.exec('rm -rf test/integ/*.snapshot/asset.*');
+project.addTask('integ:deploy', {
+  description: 'Deploy the integration tests into the AWS account of your credentials, assert, and destroy',
+  exec: `integ-runner ${integArgs} --update-on-failed --parallel-regions \${MTA_STS_INTEG_REGION:-eu-west-1}`,
+});
+
+// The construct, nag and deploy-check tests against the aws-cdk-lib floor and the latest 2.x (scripts/matrix.sh).
+project.addTask('test:matrix', {
+  description: 'Run the construct, nag and deploy tests against the aws-cdk-lib floor and the latest 2.x',
+  exec: 'bash scripts/matrix.sh',
+});
 
 // `npm run example`: synthesize examples/ offline and print what would be published.
 const example = project.addTask('example', {

@@ -13,6 +13,17 @@ const LOGS_ONLY: NagPackSuppression = {
 };
 
 /**
+ * Our handlers run on nodejs22.x, which Lambda creates until its deprecation in 2027; newer cdk-nag releases
+ * flag anything but the newest runtime. test/deploy checks every runtime against Lambda's creatable list.
+ */
+const OUR_RUNTIME: NagPackSuppression = {
+  id: 'AwsSolutions-L1',
+  reason:
+    'nodejs22.x is a runtime Lambda still creates (checked by test/deploy); handlers move with the projen setting.',
+};
+const AWS_CUSTOM_RESOURCE = 'AWS679f53fac002430cb0da5b7982bd2287';
+
+/**
  * The findings we accept, each scoped to the resources it concerns and with its reason. The README lists the
  * same ones for users who run cdk-nag on their own apps.
  */
@@ -89,9 +100,24 @@ function suppress(stack: Stack): void {
       },
     ]);
   }
-  if (has('MtaStsMxDriftCheck')) at('MtaStsMxDriftCheck/Function/ServiceRole', [LOGS_ONLY, policyFiles]);
+  if (has('MtaStsMxDriftCheck')) {
+    at('MtaStsMxDriftCheck/Function/ServiceRole', [LOGS_ONLY, policyFiles]);
+    at('MtaStsMxDriftCheck/Function/Resource', [OUR_RUNTIME]);
+  }
+  // aws-cdk-lib's AwsCustomResource function (one per stack) that runs the drift check once at deploy time.
+  if (has(AWS_CUSTOM_RESOURCE)) {
+    at(AWS_CUSTOM_RESOURCE, [
+      LOGS_ONLY,
+      { id: 'AwsSolutions-L1', reason: "The AwsCustomResource function's runtime is chosen by aws-cdk-lib." },
+    ]);
+  }
   if (has('MtaStsCanary')) at('MtaStsCanary/Function/ServiceRole', [LOGS_ONLY]);
   if (!has('TlsReports')) return;
+  for (const fn of ['Processor', 'HttpsReceiver', 'ReceiptRuleSet/ActivateFunction']) {
+    if (stack.node.tryFindChild('TlsReports')?.node.tryFindChild(fn.split('/')[0])) {
+      at(`TlsReports/${fn}/Resource`, [OUR_RUNTIME]);
+    }
+  }
 
   // The report ingestion.
   at('TlsReports/Bucket/Resource', [

@@ -1,9 +1,8 @@
-import { Duration, Lazy, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Duration, Lazy, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import {
   CANARY_FAILURES,
@@ -22,6 +21,7 @@ import {
 import { CanaryFunction } from './canary-function';
 import { parseResolverAddress } from '../check/net/dns-client';
 import { normalizeDomainName } from '../policy/domain-name';
+import { functionLogGroup } from '../support/function-log-group';
 
 const SINGLETON_ID = 'MtaStsCanary';
 // `{"domains":[]}` plus, per domain, its quotes and a comma.
@@ -107,10 +107,7 @@ export class MtaStsCanary extends Construct {
     });
     const stackName = Stack.of(this).stackName;
 
-    const logGroup = new logs.LogGroup(this, 'Logs', {
-      retention: logs.RetentionDays.ONE_YEAR,
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
+    const logGroup = functionLogGroup(this, 'Logs');
     this.function = new CanaryFunction(this, 'Function', {
       architecture: lambda.Architecture.ARM_64,
       memorySize: 256,

@@ -1,4 +1,6 @@
 #!/usr/bin/env node
+import { readFileSync } from 'fs';
+import { join } from 'path';
 import { runCheckCommand } from './check-command';
 import { CliIo, EXIT_FAILED, EXIT_OK, EXIT_USAGE, UsageError } from './cli-io';
 import { runPolicyCommand } from './policy-command';
@@ -39,6 +41,10 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     io.stdout.write(usage());
     return EXIT_OK;
   }
+  if (name === '--version' || name === '-v' || name === 'version') {
+    io.stdout.write(`${packageVersion()}\n`);
+    return EXIT_OK;
+  }
   const command = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
   if (command === undefined) {
     io.stderr.write(`cdk-mta-sts: unknown command ${JSON.stringify(name)} (see "cdk-mta-sts --help")\n`);
@@ -50,6 +56,11 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     io.stderr.write(`cdk-mta-sts: ${oneLine(error)}\n`);
     return error instanceof UsageError ? EXIT_USAGE : EXIT_FAILED;
   }
+}
+
+/** The installed package's version: package.json sits two levels up from both src/cli and lib/cli. */
+function packageVersion(): string {
+  return JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8')).version;
 }
 
 function oneLine(error: unknown): string {

@@ -1,4 +1,4 @@
-import { Duration } from 'aws-cdk-lib';
+import { ArnFormat, Aws, Duration, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -40,9 +40,9 @@ export interface ReportMonitoringProps {
 
 /**
  * Alarms and a dashboard over the report metrics, sized for any number of policy domains: the dashboard graphs
- * every domain with SEARCH expressions (a fixed set of widgets), and the per-domain alarms are grouped, as many
- * domains per alarm as CloudWatch's 10 metrics allow (5 for the failure rate, 10 for silence), each firing on the
- * worst domain of its group and naming the group.
+ * every domain with SEARCH expressions (a fixed set of widgets). The failure-rate alarms are grouped, as many
+ * domains per alarm as CloudWatch's 10 metrics allow (5), each firing on the worst domain of its group and naming
+ * the group; silence needs one alarm per domain (see `addPolicyDomain`).
  */
 export class ReportMonitoring extends Construct {
   /** Where every alarm sends its notifications. */
@@ -52,14 +52,13 @@ export class ReportMonitoring extends Construct {
   /** Every alarm created so far. */
   public readonly alarms: cloudwatch.Alarm[] = [];
 
-  /** The grouped per-domain alarms (failure rate, no reports). */
+  /** The grouped per-domain failure-rate alarms. */
   public readonly domainAlarmGroups: DomainAlarmGroup[] = [];
 
   private readonly action: cloudwatch.IAlarmAction;
   private readonly routed = new Set<cloudwatch.Alarm>();
   private stsFailureAlarm?: cloudwatch.Alarm;
   private failureRateGroup?: DomainAlarmGroup;
-  private noReportsGroup?: DomainAlarmGroup;
 
   constructor(
     scope: Construct,
@@ -123,7 +122,7 @@ export class ReportMonitoring extends Construct {
   }
 
   /**
-   * Adds a policy domain to the grouped alarms (failure rate, no reports); in `enforce`, also creates the
+   * Adds a policy domain to a grouped failure-rate alarm and gives it a no-reports alarm; in `enforce`, also creates the
    * pipeline-wide alarm on `sts-*` result types. The dashboard finds the domain by itself.
    */
   public addPolicyDomain(domainName: string, mode?: MtaStsMode): void {
@@ -145,21 +144,18 @@ export class ReportMonitoring extends Construct {
     }
     this.failureRateGroup.add(domainName);
 
-    if (!this.noReportsGroup || this.noReportsGroup.full) {
-      this.noReportsGroup = this.addGroup('NoReportsAlarm', {
-        // Days without a report count as 0 once the domain has had one, so the alarm fires when reports stop,
-        // not on a new domain that has not had its first report yet.
-        series: { metrics: { r: ReportMetric.REPORTS_RECEIVED }, expression: 'FILL(r{i}, 0)' },
-        combine: 'MIN',
-        label: 'Fewest reports received by one of these domains (0 when none)',
-        threshold: 1,
-        comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
-        evaluationPeriods: this.props.daysWithoutReports,
-        description: (domains) =>
-          `No TLS-RPT report for ${oneOf(domains)} in ${this.props.daysWithoutReports} days: check its _smtp._tls record, the MX of the reporting domain, the receipt rule set and the parser.`,
-      });
-    }
-    this.noReportsGroup.add(domainName);
+    // One alarm per domain: a group's MIN over the domains' series cannot see a silent domain among reporting ones
+    // if FILL yields nothing for a series with no datapoint in the range, and the CloudWatch User Guide does not say
+    // it does. The parser publishes ReportsReceived only for new reports, so silence is missing data: breaching.
+    // A new domain shows ALARM until its first report (usually within two days).
+    this.addAlarm(`NoReportsAlarm-${domainName}`, {
+      metric: this.metric(ReportMetric.REPORTS_RECEIVED, { [ReportDimension.POLICY_DOMAIN]: domainName }, 'Reports received'),
+      threshold: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+      evaluationPeriods: this.props.daysWithoutReports,
+      treatMissingData: cloudwatch.TreatMissingData.BREACHING,
+      alarmDescription: `No TLS-RPT report for ${domainName} in ${this.props.daysWithoutReports} days (or none yet since it was added): check the _smtp._tls record, the MX of the reporting domain, the receipt rule set and the parser.`,
+    });
 
     if (mode === MtaStsMode.ENFORCE) this.addStsFailureAlarm();
   }
@@ -196,6 +192,26 @@ export class ReportMonitoring extends Construct {
 
   private createTopic(): sns.Topic {
     const topic = new sns.Topic(this, 'AlarmTopic');
+    // A topic policy replaces the topic's default one, which is what lets CloudWatch publish: say so explicitly,
+    // for this account's alarms only.
+    topic.addToResourcePolicy(
+      new iam.PolicyStatement({
+        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['sns:Publish'],
+        resources: [topic.topicArn],
+        conditions: {
+          StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID },
+          ArnLike: {
+            'aws:SourceArn': Stack.of(this).formatArn({
+              service: 'cloudwatch',
+              resource: 'alarm',
+              resourceName: '*',
+              arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+            }),
+          },
+        },
+      }),
+    );
     // aws-cdk-lib 2.168's `enforceSSL` only acts once some other statement creates the policy: state it ourselves.
     topic.addToResourcePolicy(
       new iam.PolicyStatement({

@@ -7,6 +7,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { HTTPS_REPORTS_PREFIX, RAW_HTTPS_PREFIX } from './handlers/env';
 import { HttpsReceiverFunction } from './handlers/https-receiver-function';
+import { functionLogGroup } from '../support/function-log-group';
 
 /** Concurrent executions reserved for (and so at most used by) the HTTPS receiver, by default. */
 export const DEFAULT_HTTPS_RESERVED_CONCURRENCY = 5;
@@ -45,7 +46,7 @@ export class HttpsReportEndpoint extends Construct {
       timeout: Duration.seconds(30),
       environment: props.environment,
       reservedConcurrentExecutions: props.reservedConcurrency,
-      logGroup: new logs.LogGroup(this, 'Logs', { retention: props.logRetention }),
+      logGroup: functionLogGroup(this, 'Logs', props.logRetention),
       description: 'cdk-mta-sts: accepts TLS-RPT reports over HTTPS',
     });
     this.receiver = receiver;

@@ -52,7 +52,7 @@ export function resolveReportingDomain(hostedZone: route53.IHostedZone, domainNa
   return reportingDomain;
 }
 
-export function validateRecipient(recipient: string): void {
+export function validateRecipient(recipient: string): string {
   if (Token.isUnresolved(recipient)) {
     throw new Error('Invalid recipient: must be known at synth time (got a token)');
   }
@@ -61,6 +61,7 @@ export function validateRecipient(recipient: string): void {
       `Invalid recipient "${recipient}": must be the local part of an address (before the @), at most 64 characters`,
     );
   }
+  return recipient;
 }
 
 export function validateFailureRate(percent: number): number {

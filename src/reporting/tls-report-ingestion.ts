@@ -7,7 +7,6 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as ses from 'aws-cdk-lib/aws-ses';
-import * as actions from 'aws-cdk-lib/aws-ses-actions';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct, IDependable } from 'constructs';
@@ -37,11 +36,14 @@ import {
 } from './ingestion-settings';
 import { ActiveReceiptRuleSet } from './receipt-rule-set/active-receipt-rule-set';
 import { inboundSmtpEndpoint } from './ses-receiving-regions';
+import { InvokeFunctionAction, StopRuleSetAction, StoreMailAction } from './ses-receipt-actions';
 import { claimRuleSetActivation, guardReceivingRegion } from './ses-region-guard';
 import { ReportMonitoring } from '../monitoring/report-monitoring';
 import { normalizeDomainName } from '../policy/domain-name';
 import { MtaStsMode } from '../policy/mode';
 import { PolicyPublisher } from '../policy-site/publisher/policy-publisher';
+import { functionLogGroup } from '../support/function-log-group';
+import { PropErrors } from '../support/prop-errors';
 
 const DEFAULT_MAX_REPORT_SIZE = Size.mebibytes(20);
 
@@ -253,16 +255,28 @@ export class TlsReportIngestion extends Construct {
 
   private readonly policyDomains = new Set<string>();
   private readonly monitoring: ReportMonitoring;
+  private readonly errors: PropErrors;
 
   constructor(scope: Construct, id: string, props: TlsReportIngestionProps) {
     super(scope, id);
 
-    guardReceivingRegion(this);
-    this.domainName = resolveReportingDomain(props.hostedZone, props.domainName);
-    const recipient = props.recipient ?? 'reports';
-    validateRecipient(recipient);
-    const maxReportBytes = validateMaxReportSize(props.maxReportSize ?? DEFAULT_MAX_REPORT_SIZE);
-    const trustedReporters = (props.trustedReporters ?? []).map((d) => normalizeDomainName(d, 'trustedReporters'));
+    // Every invalid prop is reported at synth under this construct's path; construction goes on with defaults.
+    const errors = new PropErrors(this);
+    this.errors = errors;
+    errors.value(() => guardReceivingRegion(this), undefined);
+    this.domainName = errors.value(
+      () => resolveReportingDomain(props.hostedZone, props.domainName),
+      'invalid.tlsrpt.example',
+    );
+    const recipient = errors.value(() => validateRecipient(props.recipient ?? 'reports'), 'reports');
+    const maxReportBytes = errors.value(
+      () => validateMaxReportSize(props.maxReportSize ?? DEFAULT_MAX_REPORT_SIZE),
+      DEFAULT_MAX_REPORT_SIZE.toBytes(),
+    );
+    const trustedReporters = errors.value(
+      () => (props.trustedReporters ?? []).map((d) => normalizeDomainName(d, 'trustedReporters')),
+      [],
+    );
     const logRetention = props.logRetention ?? logs.RetentionDays.ONE_YEAR;
     this.reportAddress = `${recipient}@${this.domainName}`;
     this.metricNamespace = props.metricNamespace ?? 'MtaSts';
@@ -309,7 +323,7 @@ export class TlsReportIngestion extends Construct {
       memorySize: 256,
       timeout: Duration.seconds(30),
       environment: { [REPORT_BUCKET]: bucket.bucketName, [METRIC_NAMESPACE]: this.metricNamespace },
-      logGroup: new logs.LogGroup(this, 'FailureRecorderLogs', { retention: logRetention }),
+      logGroup: functionLogGroup(this, 'FailureRecorderLogs', logRetention),
       description: 'cdk-mta-sts: records report mail that failed processing under rejected/',
     });
     failureRecorder.addToRolePolicy(
@@ -324,7 +338,7 @@ export class TlsReportIngestion extends Construct {
       deadLetterQueue: this.deadLetterQueue,
       onFailure: new destinations.LambdaDestination(failureRecorder, { responseOnly: false }),
       retryAttempts: 2,
-      logGroup: new logs.LogGroup(this, 'ProcessorLogs', { retention: logRetention }),
+      logGroup: functionLogGroup(this, 'ProcessorLogs', logRetention),
       description: 'cdk-mta-sts: parses TLS-RPT report mail',
     });
     grantMailAccess(bucket, processor);
@@ -339,9 +353,15 @@ export class TlsReportIngestion extends Construct {
       alarmTopic: props.alarmTopic,
       alarmEmails: props.alarmEmails ?? [],
       dashboard: props.dashboard ?? true,
-      failureRateThreshold: validateFailureRate(props.failureRateThreshold ?? 1),
-      minimumSessions: validateWholeNumber('minimumSessions', props.minimumSessions ?? 100, 1, 1_000_000_000),
-      daysWithoutReports: validateWholeNumber('daysWithoutReports', props.daysWithoutReports ?? 3, 1, 7),
+      failureRateThreshold: errors.value(() => validateFailureRate(props.failureRateThreshold ?? 1), 1),
+      minimumSessions: errors.value(
+        () => validateWholeNumber('minimumSessions', props.minimumSessions ?? 100, 1, 1_000_000_000),
+        100,
+      ),
+      daysWithoutReports: errors.value(
+        () => validateWholeNumber('daysWithoutReports', props.daysWithoutReports ?? 3, 1, 7),
+        3,
+      ),
     });
     this.alarmTopic = this.monitoring.alarmTopic;
     this.dashboard = this.monitoring.dashboard;
@@ -396,9 +416,11 @@ export class TlsReportIngestion extends Construct {
    * @param mode the domain's policy mode, when known
    */
   public addPolicyDomain(domainName: string, mode?: MtaStsMode): void {
-    const normalised = normalizeDomainName(domainName, 'domainName');
+    const normalised = this.errors.value(() => normalizeDomainName(domainName, 'domainName'), undefined);
+    if (normalised === undefined) return;
     if (this.policyDomains.has(normalised)) {
-      throw new Error(`Invalid domainName "${domainName}": already registered with this TlsReportIngestion`);
+      this.errors.add(`Invalid domainName "${domainName}": already registered with this TlsReportIngestion`);
+      return;
     }
     this.policyDomains.add(normalised);
     this.monitoring.addPolicyDomain(normalised, mode);
@@ -430,7 +452,7 @@ export class TlsReportIngestion extends Construct {
     let ruleSet = props.receiptRuleSet;
     let activation: IDependable | undefined;
     if (!ruleSet) {
-      claimRuleSetActivation(this);
+      this.errors.value(() => claimRuleSetActivation(this), undefined);
       const activeRuleSet = new ActiveReceiptRuleSet(this, 'ReceiptRuleSet', { logRetention });
       ruleSet = activeRuleSet.ruleSet;
       activation = activeRuleSet.activation;
@@ -438,12 +460,15 @@ export class TlsReportIngestion extends Construct {
     const rule = new ses.ReceiptRule(this, 'ReceiptRule', {
       ruleSet,
       recipients: [this.reportAddress],
+      // Without `after`, SES inserts the rule at the beginning of the set (CreateReceiptRule, SES API Reference);
+      // Stop keeps the set's later (catch-all) rules from also acting on report mail.
       // RFC 8460 §5.3 asks reporters to deliver even without TLS, but SES then stores mail we could not trust in transit.
       tlsPolicy: ses.TlsPolicy.REQUIRE,
       scanEnabled: true,
       actions: [
-        new actions.S3({ bucket: this.bucket, objectKeyPrefix: RAW_MAIL_PREFIX }),
-        new actions.Lambda({ function: processor, invocationType: actions.LambdaInvocationType.EVENT }),
+        new StoreMailAction(this.bucket, RAW_MAIL_PREFIX, ruleSet),
+        new InvokeFunctionAction(processor, ruleSet),
+        new StopRuleSetAction(),
       ],
     });
     // Publish the MX only once mail to it is handled, or the first reports bounce.

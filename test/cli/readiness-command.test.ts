@@ -282,7 +282,7 @@ describe('a domain that is ready', () => {
       organizations: ['Google Inc.', 'Microsoft Corporation'],
       sessions: 735,
       failures: 0,
-      failureRate: 0,
+      failureRatePercent: 0,
       byResultType: [],
       byMxHost: [],
       uncoveredMxHosts: [],

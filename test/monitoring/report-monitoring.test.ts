@@ -18,13 +18,28 @@ function alarmsOf(template: Template): Record<string, any>[] {
 }
 
 describe('pipeline-wide monitoring', () => {
-  test('a TLS-only alarm topic, and an alarm when the dead-letter queue holds anything', () => {
+  test('a TLS-only alarm topic that CloudWatch may publish to, and an alarm when the dead-letter queue holds anything', () => {
     const { stack } = ingestion();
     const template = Template.fromStack(stack);
     template.resourceCountIs('AWS::SNS::Topic', 1);
     template.hasResourceProperties('AWS::SNS::TopicPolicy', {
       PolicyDocument: {
         Statement: [
+          {
+            Effect: 'Allow',
+            Principal: { Service: 'cloudwatch.amazonaws.com' },
+            Action: 'sns:Publish',
+            Resource: { Ref: Match.stringLikeRegexp('^ReportsMonitoringAlarmTopic') },
+            Condition: {
+              StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
+              ArnLike: {
+                'aws:SourceArn': {
+                  'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':cloudwatch:eu-west-1:111111111111:alarm:*']],
+                },
+              },
+            },
+            Sid: '0',
+          },
           {
             Effect: 'Deny',
             Principal: { AWS: '*' },
@@ -152,42 +167,38 @@ describe('per policy domain, grouped', () => {
     });
   });
 
-  test('no report for 3 days: the fewest reports of up to ten domains', () => {
+  test('no report for 3 days, or none yet: one alarm per domain, breaching on silence whatever FILL does', () => {
     const { stack, reports } = ingestion();
     reports.addPolicyDomain('example.com');
     const alarm = alarmsOf(Template.fromStack(stack)).find((a) => a.ComparisonOperator === 'LessThanThreshold');
     expect(alarm).toMatchObject({
-      Metrics: [
-        {
-          Id: 'worst',
-          Expression: 'MIN([d0])',
-          Label: 'Fewest reports received by one of these domains (0 when none)',
-          ReturnData: true,
-        },
-        { Id: 'd0', Expression: 'FILL(r0, 0)', Label: 'example.com', ReturnData: false },
-        query('r0', 'ReportsReceived', 'example.com'),
-      ],
+      AlarmActions: [{ Ref: expect.stringMatching(/^ReportsMonitoringAlarmTopic/) }],
+      Metrics: [{ ...query('m1', 'ReportsReceived', 'example.com'), Label: 'Reports received', ReturnData: true }],
       EvaluationPeriods: 3,
       Threshold: 1,
-      // A new domain without any report yet is not an outage; FILL turns later silent days into 0.
-      TreatMissingData: 'notBreaching',
+      // The parser publishes ReportsReceived only for new reports: silence is missing data.
+      TreatMissingData: 'breaching',
     });
   });
 
-  test('100 domains: 20 failure-rate alarms of 10 metrics and 10 silence alarms of 10 metrics, none over the limit', () => {
+  test('100 domains: 20 failure-rate alarms of 10 metrics and 100 silence alarms of one metric, none over the limit', () => {
     const { stack, reports } = ingestion();
     for (let i = 0; i < 100; i++) reports.addPolicyDomain(`d${i}.example.net`, MtaStsMode.TESTING);
     const alarms = alarmsOf(Template.fromStack(stack));
     const grouped = alarms.filter((a) => a.Metrics?.[0]?.Id === 'worst');
     const metricCounts = grouped.map((a) => a.Metrics.filter((m: any) => m.MetricStat).length);
-    expect(metricCounts).toEqual(Array(30).fill(10));
+    expect(metricCounts).toEqual(Array(20).fill(10));
     expect(grouped.filter((a) => a.Threshold === 1 && a.ComparisonOperator === 'GreaterThanThreshold')).toHaveLength(
       20,
     );
-    expect(reports.alarms).toHaveLength(31);
-    // Every domain is in exactly one group of each kind.
+    const silence = alarms.filter((a) => a.Metrics?.[0]?.MetricStat?.Metric.MetricName === 'ReportsReceived');
+    expect(silence.map((a) => a.Metrics[0].MetricStat.Metric.Dimensions[0].Value).sort()).toEqual(
+      Array.from({ length: 100 }, (_, i) => `d${i}.example.net`).sort(),
+    );
+    expect(reports.alarms).toHaveLength(121);
+    // Every domain is in exactly one failure-rate group.
     const labels = grouped.flatMap((a) => a.Metrics.filter((m: any) => m.Id.startsWith('d')).map((m: any) => m.Label));
-    expect(labels).toHaveLength(200);
+    expect(labels).toHaveLength(100);
     expect(new Set(labels).size).toBe(100);
   });
 
@@ -206,7 +217,7 @@ describe('per policy domain, grouped', () => {
     });
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       EvaluationPeriods: 7,
-      Metrics: Match.arrayWith([query('r0', 'ReportsReceived', 'example.com', 'Mail')]),
+      Metrics: [{ ...query('m1', 'ReportsReceived', 'example.com', 'Mail'), Label: 'Reports received', ReturnData: true }],
     });
   });
 
@@ -232,9 +243,9 @@ describe('per policy domain, grouped', () => {
       ComparisonOperator: 'GreaterThanThreshold',
       TreatMissingData: 'notBreaching',
     });
-    // Dead-letter queue, sts-*, one failure-rate group and one silence group for both domains.
-    expect(alarmsOf(template)).toHaveLength(4);
-    expect(reports.alarms).toHaveLength(4);
+    // Dead-letter queue, sts-*, one failure-rate group for both domains and a silence alarm each.
+    expect(alarmsOf(template)).toHaveLength(5);
+    expect(reports.alarms).toHaveLength(5);
   });
 
   test('the dashboard graphs every domain with SEARCH: the same widgets for 1 domain or 200', () => {
@@ -253,10 +264,11 @@ describe('per policy domain, grouped', () => {
   });
 
   test('fails when a domain is registered twice', () => {
-    const { reports } = ingestion();
+    const { stack, reports } = ingestion();
     reports.addPolicyDomain('example.com');
-    expect(() => reports.addPolicyDomain('EXAMPLE.com.')).toThrow(
-      'Invalid domainName "EXAMPLE.com.": already registered with this TlsReportIngestion',
+    reports.addPolicyDomain('EXAMPLE.com.');
+    expect(() => Template.fromStack(stack)).toThrow(
+      '[Stack/Reports] Invalid domainName "EXAMPLE.com.": already registered with this TlsReportIngestion',
     );
   });
 });
@@ -268,5 +280,6 @@ test.each([
   [{ minimumSessions: 1.5 }, 'Invalid minimumSessions 1.5: must be a whole number from 1 to 1000000000'],
   [{ daysWithoutReports: 8 }, 'Invalid daysWithoutReports 8: must be a whole number from 1 to 7'],
 ])('fails for %j', (props, message) => {
-  expect(() => ingestion(props)).toThrow(message);
+  const { stack } = ingestion(props);
+  expect(() => Template.fromStack(stack)).toThrow(`[Stack/Reports] ${message}`);
 });

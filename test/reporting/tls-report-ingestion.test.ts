@@ -1,6 +1,6 @@
 import { App, Duration, Size, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as ses from 'aws-cdk-lib/aws-ses';
 import { MtaSts, MtaStsMode, TlsReportIngestion, TlsReportIngestionProps } from '../../src';
@@ -69,7 +69,7 @@ describe('TlsReportIngestion defaults', () => {
     expect(template.toJSON().Resources[mxId].DependsOn).toEqual(expect.arrayContaining([ruleId, activationId]));
   });
 
-  test('receipt rule: the report address only, TLS required, scanning on, store then invoke', () => {
+  test('receipt rule: the report address only, TLS required, scanning on, store, invoke, then stop', () => {
     const rule = onlyResource(template, 'AWS::SES::ReceiptRule');
     expect(rule.Properties.Rule).toMatchObject({
       Enabled: true,
@@ -78,7 +78,7 @@ describe('TlsReportIngestion defaults', () => {
       ScanEnabled: true,
     });
     const actions = rule.Properties.Rule.Actions;
-    expect(actions).toHaveLength(2);
+    expect(actions).toHaveLength(3);
     expect(actions[0].S3Action).toEqual({
       BucketName: { Ref: expect.stringMatching(/^ReportsBucket/) },
       ObjectKeyPrefix: 'raw/',
@@ -87,6 +87,7 @@ describe('TlsReportIngestion defaults', () => {
       FunctionArn: { 'Fn::GetAtt': [expect.stringMatching(/^ReportsProcessor/), 'Arn'] },
       InvocationType: 'Event',
     });
+    expect(actions[2]).toEqual({ StopAction: { Scope: 'RuleSet' } });
   });
 
   test('creates a rule set and activates it through the refusing custom resource', () => {
@@ -124,11 +125,12 @@ describe('TlsReportIngestion defaults', () => {
     });
   });
 
-  test('SES may invoke the parser only from this account', () => {
+  test("SES may invoke the parser only from this account's rules in the rule set", () => {
     template.hasResourceProperties('AWS::Lambda::Permission', {
       Action: 'lambda:InvokeFunction',
       Principal: 'ses.amazonaws.com',
       SourceAccount: { Ref: 'AWS::AccountId' },
+      SourceArn: sesRuleArns({ Ref: Match.stringLikeRegexp('^ReportsReceiptRuleSet') }),
     });
   });
 
@@ -199,7 +201,10 @@ describe('TlsReportIngestion defaults', () => {
             Effect: 'Allow',
             Action: 's3:PutObject',
             Principal: { Service: 'ses.amazonaws.com' },
-            Condition: { StringEquals: { 'aws:Referer': { Ref: 'AWS::AccountId' } } },
+            Condition: {
+              StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
+              ArnLike: { 'aws:SourceArn': sesRuleArns({ Ref: Match.stringLikeRegexp('^ReportsReceiptRuleSet') }) },
+            },
             Resource: {
               'Fn::Join': ['', [{ 'Fn::GetAtt': [Match.stringLikeRegexp('^ReportsBucket'), 'Arn'] }, '/raw/*']],
             },
@@ -214,6 +219,22 @@ describe('TlsReportIngestion defaults', () => {
   });
 });
 
+/** Every receipt rule of a rule set, as the SES grants name them. */
+function sesRuleArns(ruleSetName: unknown) {
+  return {
+    'Fn::Join': [
+      '',
+      [
+        'arn:',
+        { Ref: 'AWS::Partition' },
+        ':ses:eu-west-1:111111111111:receipt-rule-set/',
+        ruleSetName,
+        ':receipt-rule/*',
+      ],
+    ],
+  };
+}
+
 describe('TlsReportIngestion options', () => {
   test('adds its rule to an existing rule set and activates nothing', () => {
     const stack = stackIn();
@@ -223,7 +244,24 @@ describe('TlsReportIngestion options', () => {
     expect(reports.receiptRuleSet).toBe(receiptRuleSet);
     template.resourceCountIs('AWS::SES::ReceiptRuleSet', 0);
     template.resourceCountIs('Custom::SesActiveReceiptRuleSet', 0);
-    template.hasResourceProperties('AWS::SES::ReceiptRule', { RuleSetName: 'their-rules' });
+    template.hasResourceProperties('AWS::SES::ReceiptRule', {
+      RuleSetName: 'their-rules',
+      // First in their set (no `After`), and the last action stops their later rules from also taking report mail.
+      Rule: { After: Match.absent(), Actions: Match.arrayWith([{ StopAction: { Scope: 'RuleSet' } }]) },
+    });
+    template.hasResourceProperties('AWS::Lambda::Permission', {
+      Principal: 'ses.amazonaws.com',
+      SourceArn: {
+        'Fn::Join': [
+          '',
+          [
+            'arn:',
+            { Ref: 'AWS::Partition' },
+            ':ses:eu-west-1:111111111111:receipt-rule-set/their-rules:receipt-rule/*',
+          ],
+        ],
+      },
+    });
   });
 
   test('custom domain, recipient, size cap, retention and namespace', () => {
@@ -235,7 +273,7 @@ describe('TlsReportIngestion options', () => {
       rawRetention: Duration.days(30),
       reportRetention: Duration.days(400),
       rejectedRetention: Duration.days(7),
-      logRetention: RetentionDays.ONE_MONTH,
+      logRetention: logs.RetentionDays.ONE_MONTH,
       trustedReporters: ['Google.com', 'microsoft.com.'],
       metricNamespace: 'Mail/TlsRpt',
     });
@@ -394,9 +432,15 @@ describe('TlsReportIngestion with MtaSts', () => {
 });
 
 describe('TlsReportIngestion validation', () => {
+  /** Synthesizes, so the ingestion's validation errors surface under its path. */
+  const synth = (stack: Stack) => () => Template.fromStack(stack);
+
   test('fails in a region where SES does not receive mail, listing the regions', () => {
-    expect(() => ingestion(stackIn('eu-north-1'))).toThrow(
-      'TlsReportIngestion cannot receive mail in eu-north-1: Amazon SES receives mail only in us-east-1, us-east-2, us-west-2, ca-central-1, eu-central-1, eu-west-1, eu-west-2, ap-northeast-1, ap-southeast-1, ap-southeast-2, ap-southeast-3. Put the ingestion in a stack in one of those regions.',
+    const stack = stackIn('eu-north-1');
+    ingestion(stack);
+    expect(synth(stack)).toThrow(
+      '[Stack/Reports] ' +
+        'TlsReportIngestion cannot receive mail in eu-north-1: Amazon SES receives mail only in us-east-1, us-east-2, us-west-2, ca-central-1, eu-central-1, eu-west-1, eu-west-2, ap-northeast-1, ap-southeast-1, ap-southeast-2, ap-southeast-3. Put the ingestion in a stack in one of those regions.',
     );
   });
 
@@ -422,7 +466,23 @@ describe('TlsReportIngestion validation', () => {
       'Invalid maxReportSize 1073741824 bytes: must be a whole number of bytes from 1 KiB to 100 MiB',
     ],
   ])('fails for %j', (props, message) => {
-    expect(() => ingestion(stackIn(), props as Partial<TlsReportIngestionProps>)).toThrow(message);
+    const stack = stackIn();
+    ingestion(stack, props as Partial<TlsReportIngestionProps>);
+    expect(synth(stack)).toThrow(`[Stack/Reports] ${message}`);
+  });
+
+  test('reports every invalid prop in one synth', () => {
+    const stack = stackIn('eu-north-1');
+    ingestion(stack, { recipient: 'two words', maxReportSize: Size.bytes(10), daysWithoutReports: 9 });
+    expect(synth(stack)).toThrow(
+      [
+        'Validation failed with the following errors:',
+        '  [Stack/Reports] TlsReportIngestion cannot receive mail in eu-north-1: Amazon SES receives mail only in us-east-1, us-east-2, us-west-2, ca-central-1, eu-central-1, eu-west-1, eu-west-2, ap-northeast-1, ap-southeast-1, ap-southeast-2, ap-southeast-3. Put the ingestion in a stack in one of those regions.',
+        '  [Stack/Reports] Invalid recipient "two words": must be the local part of an address (before the @), at most 64 characters',
+        '  [Stack/Reports] Invalid maxReportSize 10 bytes: must be a whole number of bytes from 1 KiB to 100 MiB',
+        '  [Stack/Reports] Invalid daysWithoutReports 9: must be a whole number from 1 to 7',
+      ].join('\n'),
+    );
   });
 });
 
@@ -598,3 +658,19 @@ function publishedDomainsBody(template: Template): unknown {
   const [publisher] = Object.values(template.findResources('Custom::MtaStsPolicies'));
   return publisher.Properties.Configs.find((c: any) => c.Key === '_cdk-mta-sts/published-domains.json').Body;
 }
+test('every function of the ingestion logs to a log group kept for logRetention (default one year)', () => {
+  const retentions = (props: Partial<TlsReportIngestionProps>) => {
+    const stack = stackIn();
+    ingestion(stack, { https: true, ...props }).addPolicyDomain('example.com');
+    const template = Template.fromStack(stack).toJSON();
+    const groups = Object.entries<any>(template.Resources).filter(([, r]) => r.Type === 'AWS::Logs::LogGroup');
+    const functions = Object.values<any>(template.Resources).filter((r) => r.Type === 'AWS::Lambda::Function');
+    // Each function names its own group: parser, HTTPS receiver, rule set activation and its provider framework.
+    expect(functions.map((f) => f.Properties.LoggingConfig.LogGroup.Ref).sort()).toEqual(
+      groups.map(([id]) => id).sort(),
+    );
+    return groups.map(([, g]) => g.Properties.RetentionInDays);
+  };
+  expect(retentions({})).toEqual([365, 365, 365, 365]);
+  expect(retentions({ logRetention: logs.RetentionDays.ONE_MONTH })).toEqual([30, 30, 30, 30]);
+});

@@ -1,11 +1,13 @@
-import { Duration, Lazy } from 'aws-cdk-lib';
+import { Duration, Lazy, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 import {
   DEFAULT_METRIC_NAMESPACE,
@@ -18,7 +20,7 @@ import {
   policyObjectKey,
 } from './env';
 import { MxDriftCheckFunction } from './mx-drift-check-function';
-import { functionLogGroup } from '../../logging/function-log-group';
+import { functionLogGroup } from '../../support/function-log-group';
 import { normalizeDomainName } from '../../policy/domain-name';
 import { MtaStsMode, toMtaStsMode } from '../../policy/mode';
 import { PolicyPublisher } from '../../policy-site/publisher/policy-publisher';
@@ -43,6 +45,13 @@ export interface MxDriftCheckProps {
    * @default 'MtaSts'
    */
   readonly metricNamespace?: string;
+
+  /**
+   * How long the check's logs (which name the uncovered hosts) are kept.
+   *
+   * @default logs.RetentionDays.ONE_YEAR
+   */
+  readonly logRetention?: logs.RetentionDays;
 }
 
 /**
@@ -74,6 +83,7 @@ export class MxDriftCheck extends Construct {
    */
   public readonly errorAlarm: cloudwatch.Alarm;
 
+  private readonly firstRun: cr.AwsCustomResource;
   private readonly domains: DriftCheckDomain[] = [];
   /**
    * In alarm when a live MX host of any registered domain is uncovered, or the check stopped running (it shows
@@ -93,12 +103,12 @@ export class MxDriftCheck extends Construct {
       memorySize: 256,
       // Domains are checked one at a time (Route 53 allows five requests per second), each with SDK retries.
       timeout: Duration.minutes(2),
-      logGroup: functionLogGroup(this, 'Logs'),
       environment: {
         [POLICY_BUCKET]: props.bucket.bucketName,
         [METRIC_NAMESPACE]: this.metricNamespace,
       },
       description: 'cdk-mta-sts: checks that live MX hosts match the published MTA-STS policy mx patterns',
+      logGroup: functionLogGroup(this, 'Logs', props.logRetention),
     });
     // A KMS-encrypted bucket also needs the key; the policy bucket of MtaSts uses SSE-S3.
     props.bucket.encryptionKey?.grantDecrypt(checkFunction);
@@ -108,6 +118,7 @@ export class MxDriftCheck extends Construct {
       schedule: props.schedule ?? events.Schedule.rate(Duration.days(1)),
       targets: [new targets.LambdaFunction(checkFunction)],
     });
+    this.firstRun = this.runAtDeploy(checkFunction, props.logRetention);
 
     this.errorAlarm = new cloudwatch.Alarm(this, 'ErrorAlarm', {
       metric: new cloudwatch.Metric({
@@ -136,7 +147,7 @@ export class MxDriftCheck extends Construct {
       evaluationPeriods: 1,
       // A check that stopped running must not look healthy. CloudWatch applies this only when its evaluation range
       // (a few periods, so a few days here) holds no datapoint at all: a late run does not flap the alarm, a stopped
-      // check alarms within days, and a new alarm may show ALARM until the first run.
+      // check alarms within days, and the deploy-time run gives a new alarm its first datapoint.
       treatMissingData: cloudwatch.TreatMissingData.BREACHING,
       alarmDescription: Lazy.string({ produce: () => alarmDescription(this.modes) }),
     });
@@ -147,7 +158,11 @@ export class MxDriftCheck extends Construct {
         resources: [props.bucket.arnForObjects(DRIFT_CONFIG_KEY), props.bucket.arnForObjects(policyObjectKey('*'))],
       }),
     );
-    PolicyPublisher.of(this).addConfigObject(props.bucket, DRIFT_CONFIG_KEY, () => ({ domains: this.domains }));
+    const publisher = PolicyPublisher.of(this);
+    publisher.addConfigObject(props.bucket, DRIFT_CONFIG_KEY, () => ({ domains: this.domains }));
+    // The first run reads the domain list the publisher writes; the alarm starts from that run's datapoint.
+    this.firstRun.node.addDependency(publisher.resource);
+    this.alarm.node.addDependency(this.firstRun);
   }
 
   /**
@@ -166,6 +181,37 @@ export class MxDriftCheck extends Construct {
     this.modes.set(domain, policyMode);
     this.grantRead(hostedZone);
     return this.alarm;
+  }
+
+  /**
+   * Runs the check once whenever the domain list changes, waiting for it (RequestResponse), so every alarm starts
+   * from a datapoint instead of showing ALARM until the first scheduled run a day later. A failing check does not
+   * fail the deployment: Lambda reports a function error in the response, which only its status code is kept of
+   * (outputPaths), keeping the custom resource reply small.
+   */
+  private runAtDeploy(checkFunction: lambda.IFunction, logRetention?: logs.RetentionDays): cr.AwsCustomResource {
+    const invoke: cr.AwsSdkCall = {
+      service: 'Lambda',
+      action: 'invoke',
+      parameters: {
+        FunctionName: checkFunction.functionName,
+        InvocationType: 'RequestResponse',
+        // The handler ignores its event; the domain list here makes a changed list run the check again.
+        Payload: Lazy.string({ produce: () => Stack.of(this).toJsonString({ domains: this.domains }) }),
+      },
+      physicalResourceId: cr.PhysicalResourceId.of('mx-drift-check-first-run'),
+      outputPaths: ['StatusCode'],
+    };
+    return new cr.AwsCustomResource(this, 'FirstRun', {
+      onCreate: invoke,
+      onUpdate: invoke,
+      policy: cr.AwsCustomResourcePolicy.fromStatements([
+        new iam.PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [checkFunction.functionArn] }),
+      ]),
+      timeout: Duration.minutes(3),
+      installLatestAwsSdk: false,
+      logGroup: functionLogGroup(this, 'FirstRunLogs', logRetention),
+    });
   }
 
   /** The alarm covering a domain registered with `addDomain` (one alarm covers them all). */

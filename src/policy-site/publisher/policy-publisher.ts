@@ -9,7 +9,7 @@ import { Construct } from 'constructs';
 import { PublishFunction } from './publish-function';
 import { POLICY_PATH, PolicyEntry } from './publisher-properties';
 import { VerifyFunction } from './verify-function';
-import { functionLogGroup } from '../../logging/function-log-group';
+import { functionLogGroup } from '../../support/function-log-group';
 import { MtaStsMode } from '../../policy/mode';
 import { MtaStsPolicy } from '../../policy/mta-sts-policy';
 import { PolicyHost } from '../policy-host';

@@ -85,8 +85,10 @@ export interface ReadinessAssessment {
   readonly sessions: number;
   /** Sum of `total-failure-session-count`. */
   readonly failures: number;
-  /** failures / sessions; null without sessions. */
-  readonly failureRate: number | null;
+  /**
+   * 100 * failures / sessions, a percentage like `criteria.maxFailureRatePercent`; null without sessions.
+   */
+  readonly failureRatePercent: number | null;
   /** Sum of `failed-session-count` per result type (types overlap, so this need not add up to `failures`). */
   readonly byResultType: ResultTypeCount[];
   readonly byMxHost: MxHostFailures[];
@@ -362,7 +364,7 @@ export function assessReadiness(reports: readonly ReadinessReport[], options: Re
     organizations: [...organizations].sort(compare),
     sessions,
     failures,
-    failureRate: sessions === 0 ? null : failures / sessions,
+    failureRatePercent: sessions === 0 ? null : (100 * failures) / sessions,
     byResultType: byCount(resultTypes),
     byMxHost,
     uncoveredMxHosts: uncovered.map((h) => h.host as string),

@@ -52,9 +52,9 @@ export function formatReadiness(a: ReadinessAssessment): string {
     ['MX patterns', patterns],
     [
       'Sessions',
-      a.failureRate === null
+      a.failureRatePercent === null
         ? `${a.sessions}`
-        : `${a.sessions}, of which ${a.failures} failed (${(100 * a.failureRate).toFixed(2)}%)`,
+        : `${a.sessions}, of which ${a.failures} failed (${a.failureRatePercent.toFixed(2)}%)`,
     ],
   ];
   if (a.ignoredPolicies.length > 0) {

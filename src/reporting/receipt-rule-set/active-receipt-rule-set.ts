@@ -6,6 +6,19 @@ import * as ses from 'aws-cdk-lib/aws-ses';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 import { ActivateRuleSetFunction } from './activate-rule-set-function';
+import { functionLogGroup } from '../../support/function-log-group';
+
+/**
+ * Properties for `ActiveReceiptRuleSet`.
+ */
+export interface ActiveReceiptRuleSetProps {
+  /**
+   * How long the activation functions' logs are kept.
+   *
+   * @default logs.RetentionDays.ONE_YEAR
+   */
+  readonly logRetention?: logs.RetentionDays;
+}
 
 /**
  * A new SES receipt rule set, made the active one of its account and region by a custom resource.
@@ -17,11 +30,6 @@ import { ActivateRuleSetFunction } from './activate-rule-set-function';
  *
  * The rule set has no fixed name; CloudFormation names it.
  */
-export interface ActiveReceiptRuleSetProps {
-  /** How long the logs of the activation function and its provider are kept. */
-  readonly logRetention: logs.RetentionDays;
-}
-
 export class ActiveReceiptRuleSet extends Construct {
   /** The rule set, to add receipt rules to. */
   public readonly ruleSet: ses.IReceiptRuleSet;
@@ -32,7 +40,7 @@ export class ActiveReceiptRuleSet extends Construct {
    */
   public readonly activation: CustomResource;
 
-  constructor(scope: Construct, id: string, props: ActiveReceiptRuleSetProps) {
+  constructor(scope: Construct, id: string, props: ActiveReceiptRuleSetProps = {}) {
     super(scope, id);
 
     const ruleSet = new ses.ReceiptRuleSet(this, 'RuleSet');
@@ -42,7 +50,7 @@ export class ActiveReceiptRuleSet extends Construct {
       description: 'Activates an SES receipt rule set unless another one is already active',
       architecture: lambda.Architecture.ARM_64,
       timeout: Duration.seconds(30),
-      logGroup: new logs.LogGroup(this, 'ActivateFunctionLogs', { retention: props.logRetention }),
+      logGroup: functionLogGroup(this, 'ActivateFunctionLogs', props.logRetention),
     });
     onEvent.addToRolePolicy(
       new iam.PolicyStatement({
@@ -55,7 +63,7 @@ export class ActiveReceiptRuleSet extends Construct {
     // The Provider framework turns a thrown error into a FAILED response carrying its message.
     const provider = new cr.Provider(this, 'Provider', {
       onEventHandler: onEvent,
-      logGroup: new logs.LogGroup(this, 'ProviderLogs', { retention: props.logRetention }),
+      logGroup: functionLogGroup(this, 'ProviderLogs', props.logRetention),
     });
 
     this.activation = new CustomResource(this, 'Activation', {

@@ -118,3 +118,32 @@ describe('MxDriftCheck', () => {
     expect(JSON.stringify(Template.fromStack(stack).toJSON())).toContain('kms:Decrypt');
   });
 });
+
+describe('MxDriftCheck first run at deploy time', () => {
+  test('invokes the check after the publisher wrote its domain list, keeps only the status code, reruns on a new list', () => {
+    const f = fixture();
+    f.check.addDomain('example.com', f.zone('Z1', 'example.com'), MtaStsMode.TESTING);
+    const template = Template.fromStack(f.stack);
+    const functionId = f.stack.getLogicalId(f.check.checkFunction.node.defaultChild as never);
+    const [firstRunId, firstRun] = Object.entries(template.findResources('Custom::AWS'))[0];
+    const rendered = JSON.stringify(firstRun.Properties.Create);
+    expect(rendered).toContain('\\"action\\":\\"invoke\\"');
+    expect(rendered).toContain('\\"InvocationType\\":\\"RequestResponse\\"');
+    expect(rendered).toContain('\\"outputPaths\\":[\\"StatusCode\\"]');
+    expect(rendered).toContain('{\\\\\\"domains\\\\\\":[{\\\\\\"domainName\\\\\\":\\\\\\"example.com\\\\\\"');
+    expect(firstRun.Properties.Update).toEqual(firstRun.Properties.Create);
+    // It reads the domain list the publisher writes.
+    const [publisherId] = Object.keys(template.findResources('Custom::MtaStsPolicies'));
+    expect(firstRun.DependsOn).toEqual(expect.arrayContaining([publisherId]));
+    // The alarm is created only after the first run published its datapoint.
+    const alarmId = f.stack.getLogicalId(f.check.alarm.node.defaultChild as never);
+    expect(template.toJSON().Resources[alarmId].DependsOn).toEqual(expect.arrayContaining([firstRunId]));
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: [
+          { Action: 'lambda:InvokeFunction', Effect: 'Allow', Resource: { 'Fn::GetAtt': [functionId, 'Arn'] } },
+        ],
+      },
+    });
+  });
+});

@@ -102,7 +102,7 @@ describe('ready', () => {
       reports: 14,
       sessions: 140,
       failures: 0,
-      failureRate: 0,
+      failureRatePercent: 0,
       mxPatterns: MX,
       mxPatternsFrom: 'reports',
       reportedPolicy: { mode: 'testing', mx: MX, organizationName: 'Google Inc.', date: '2026-11-22' },
@@ -125,7 +125,7 @@ describe('ready', () => {
       organizations: [],
       sessions: 0,
       failures: 0,
-      failureRate: null,
+      failureRatePercent: null,
       byResultType: [],
       byMxHost: [],
       uncoveredMxHosts: [],
@@ -498,7 +498,8 @@ describe('what counts', () => {
       ]),
     ]);
     expect(a.failures).toBe(12);
-    expect(a.failureRate).toBe(12 / 32);
+    // A percentage, like criteria.maxFailureRatePercent.
+    expect(a.failureRatePercent).toBe(37.5);
     expect(a.byResultType).toEqual([
       { resultType: 'certificate-expired', failedSessions: 6 },
       { resultType: 'sts-policy-fetch-error', failedSessions: 3 },
