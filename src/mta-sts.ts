@@ -214,7 +214,7 @@ export class MtaSts extends Construct {
 
     if (props.canary ?? true) {
       const canary = MtaStsCanary.of(this, { metricNamespace: props.reporting?.metricNamespace });
-      canary.addDomain(this.domainName);
+      canary.addDomain(this.domainName, this.records);
       props.reporting?.addAlarm(canary.alarm);
     }
 

@@ -21,29 +21,45 @@ export const DEFAULT_RESOLVERS = ['1.1.1.1', '8.8.8.8'];
 export const DEFAULT_STEP_TIMEOUT_MS = 5_000;
 
 /**
- * Domains per stack. They travel in the schedule's event input, not in the Lambda environment: an EventBridge
- * target's input holds 8192 characters and a rule takes 5 targets, so 100 domains of any valid length fit.
+ * The domains to check live in this object of the policy bucket, which the stack's policy publisher writes:
+ * `{ "domains": [ … ] }`. Not the Lambda environment (4 KB in all) nor the schedule's event input (8 KB a target).
  */
-export const MAX_CANARY_DOMAINS = 100;
-export const MAX_TARGET_INPUT_LENGTH = 8192;
-export const MAX_TARGETS = 5;
+export const CANARY_CONFIG_KEY = '_cdk-mta-sts/canary.json';
+/** Name of the bucket holding the configuration object. */
+export const CANARY_BUCKET = 'CANARY_BUCKET';
+/** Largest configuration object read. */
+export const MAX_CONFIG_BYTES = 256 * 1024;
+/**
+ * Domains per stack: one run checks them 8 at a time, each in a few steps of at most 5 s, within the function's
+ * 10 minutes. More than a stack can publish (about 120, CloudFormation's 500 resources).
+ */
+export const MAX_CANARY_DOMAINS = 250;
 
-/** The event each schedule target sends. */
-export interface CanaryEvent {
-  readonly domains: readonly string[];
-}
-
-/** Reads the event; throws on anything but `{ "domains": [<domain>, …] }` with at most 100 names. */
-export function parseCanaryEvent(event: unknown): string[] {
-  const domains = (event as { domains?: unknown } | null)?.domains;
+/** Reads `{ "domains": [<domain>, …] }` with at most {@link MAX_CANARY_DOMAINS} lower-case names; throws on anything else. */
+export function parseCanaryDomains(value: unknown): string[] {
+  const domains = (value as { domains?: unknown } | null)?.domains;
   if (
     !Array.isArray(domains) ||
     domains.length > MAX_CANARY_DOMAINS ||
     !domains.every((domain) => typeof domain === 'string' && /^[a-z0-9.-]{1,253}$/.test(domain))
   ) {
     throw new Error(
-      `the canary event must be { "domains": [...] } with at most ${MAX_CANARY_DOMAINS} lower-case domain names`,
+      `configuration object ${CANARY_CONFIG_KEY} must be { "domains": [...] } with at most ${MAX_CANARY_DOMAINS} lower-case domain names`,
     );
   }
   return domains as string[];
+}
+
+/** The configuration object's text, bounded and parsed. */
+export function parseCanaryConfig(text: string): string[] {
+  if (text.length > MAX_CONFIG_BYTES) {
+    throw new Error(`configuration object ${CANARY_CONFIG_KEY} is over ${MAX_CONFIG_BYTES} bytes`);
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    throw new Error(`configuration object ${CANARY_CONFIG_KEY} is not JSON`);
+  }
+  return parseCanaryDomains(parsed);
 }

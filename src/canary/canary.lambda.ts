@@ -1,12 +1,16 @@
+import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import {
+  CANARY_BUCKET,
+  CANARY_CONFIG_KEY,
   CANARY_RESOLVERS,
   CANARY_STACK,
   CANARY_STEP_TIMEOUT_MS,
   DEFAULT_METRIC_NAMESPACE,
   DEFAULT_RESOLVERS,
   DEFAULT_STEP_TIMEOUT_MS,
+  MAX_CONFIG_BYTES,
   METRIC_NAMESPACE,
-  parseCanaryEvent,
+  parseCanaryConfig,
 } from './canary-config';
 import { runCanary } from './canary-run';
 import { checkDomain } from '../check/run-checks';
@@ -14,12 +18,31 @@ import { EmfWriter } from '../monitoring/emf';
 import { positiveIntegerEnv, requireEnv } from '../reporting/handlers/env';
 
 /**
- * The scheduled canary: checks the domains in the event as a sender on the internet would (public resolvers,
- * HTTPS through CloudFront), without the SMTP step (Lambda blocks outbound port 25). Resolves to the number of
- * failing domains; throws only on a malformed event or configuration.
+ * The scheduled canary: checks the domains the stack's publisher listed, as a sender on the internet would (public
+ * resolvers, HTTPS through CloudFront), without the SMTP step (Lambda blocks outbound port 25). Resolves to the
+ * number of failing domains; throws only on a missing or malformed configuration.
  */
-export async function handler(event: unknown): Promise<number> {
-  const domains = parseCanaryEvent(event);
+export async function handler(): Promise<number> {
+  const stack = requireEnv(CANARY_STACK);
+  return checkDomains(await readDomains(new S3Client({}), requireEnv(CANARY_BUCKET)), stack);
+}
+
+/** The domains the stack's publisher wrote at the last deployment; read on every run, so never stale. */
+export async function readDomains(s3: S3Client, bucket: string): Promise<string[]> {
+  const response = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: CANARY_CONFIG_KEY }));
+  if ((response.ContentLength ?? 0) > MAX_CONFIG_BYTES) {
+    response.Body?.transformToWebStream()
+      .cancel()
+      .catch(() => undefined);
+    throw new Error(
+      `configuration object ${CANARY_CONFIG_KEY} is ${response.ContentLength} bytes, over ${MAX_CONFIG_BYTES}`,
+    );
+  }
+  return parseCanaryConfig(await response.Body!.transformToString());
+}
+
+/** Checks `domains` with the resolvers, step timeout and namespace of the environment. */
+export async function checkDomains(domains: readonly string[], stack: string): Promise<number> {
   const resolvers = (process.env[CANARY_RESOLVERS] ?? DEFAULT_RESOLVERS.join(','))
     .split(',')
     .map((resolver) => resolver.trim())
@@ -28,6 +51,6 @@ export async function handler(event: unknown): Promise<number> {
   return runCanary(domains, {
     check: (domain) => checkDomain(domain, { smtp: false, resolvers, timeoutMs }),
     metrics: new EmfWriter({ namespace: process.env[METRIC_NAMESPACE] || DEFAULT_METRIC_NAMESPACE }),
-    stack: requireEnv(CANARY_STACK),
+    stack,
   });
 }

@@ -1,10 +1,15 @@
-import { Duration, Lazy, Stack } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { Construct } from 'constructs';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as cr from 'aws-cdk-lib/custom-resources';
+import { Construct, IDependable } from 'constructs';
 import {
+  CANARY_BUCKET,
+  CANARY_CONFIG_KEY,
   CANARY_FAILURES,
   CANARY_RESOLVERS,
   CANARY_STACK,
@@ -13,20 +18,18 @@ import {
   DEFAULT_RESOLVERS,
   DEFAULT_STEP_TIMEOUT_MS,
   MAX_CANARY_DOMAINS,
-  MAX_TARGET_INPUT_LENGTH,
-  MAX_TARGETS,
   METRIC_NAMESPACE,
   STACK_DIMENSION,
 } from './canary-config';
 import { CanaryFunction } from './canary-function';
 import { parseResolverAddress } from '../check/net/dns-client';
 import { normalizeDomainName } from '../policy/domain-name';
+import { PolicyHost } from '../policy-site/policy-host';
+import { PolicyPublisher } from '../policy-site/publisher/policy-publisher';
 import { functionLogGroup } from '../support/function-log-group';
+import { runAtDeploy } from '../support/run-at-deploy';
 
 const SINGLETON_ID = 'MtaStsCanary';
-// `{"domains":[]}` plus, per domain, its quotes and a comma.
-const EMPTY_INPUT_LENGTH = '{"domains":[]}'.length;
-const PER_DOMAIN_OVERHEAD = 3;
 
 /**
  * Properties for `MtaStsCanary`.
@@ -52,6 +55,13 @@ export interface MtaStsCanaryProps {
    * @default ['1.1.1.1', '8.8.8.8']
    */
   readonly resolvers?: string[];
+
+  /**
+   * The bucket the canary's domain list is written to (`_cdk-mta-sts/canary.json`) by the stack's policy publisher.
+   *
+   * @default - the stack's policy bucket
+   */
+  readonly bucket?: s3.IBucket;
 }
 
 /**
@@ -60,8 +70,8 @@ export interface MtaStsCanaryProps {
  * validation, its syntax, MX coverage and the `_smtp._tls` record; the same checks as `cdk-mta-sts check`, without
  * the SMTP step (Lambda cannot open outbound port 25).
  *
- * One Lambda serves every domain of the stack; the domains travel in the schedule's event input (up to 100 per
- * stack). It logs one JSON line per domain with its result and reasons, publishes `CanaryFailures` (dimension
+ * One Lambda serves every domain of the stack; the domain list is a configuration object that the stack's policy
+ * publisher writes, read on every run (up to 250 domains). It logs one JSON line per domain with its result and reasons, publishes `CanaryFailures` (dimension
  * `Stack`: the domains with a failing check), and alarms when that is above zero or the canary stopped running.
  *
  * Use `MtaStsCanary.of(scope)` for the stack's canary; `MtaSts` registers its domain unless `canary` is false.
@@ -90,8 +100,7 @@ export class MtaStsCanary extends Construct {
   public readonly metricNamespace: string;
 
   private readonly domains = new Set<string>();
-  private readonly batches: string[][] = [];
-  private readonly function: lambda.Function;
+  private readonly firstRun: cr.AwsCustomResource;
 
   constructor(scope: Construct, id: string, props: MtaStsCanaryProps = {}) {
     super(scope, id);
@@ -106,26 +115,34 @@ export class MtaStsCanary extends Construct {
       return parsed;
     });
     const stackName = Stack.of(this).stackName;
+    const bucket = props.bucket ?? PolicyHost.of(this).bucket;
 
     const logGroup = functionLogGroup(this, 'Logs');
-    this.function = new CanaryFunction(this, 'Function', {
+    const canaryFunction = new CanaryFunction(this, 'Function', {
       architecture: lambda.Architecture.ARM_64,
       memorySize: 256,
-      // 100 domains, 8 at a time, each a few steps of at most 5 s.
-      timeout: Duration.minutes(5),
+      // 250 domains, 8 at a time, each a few steps of at most 5 s.
+      timeout: Duration.minutes(10),
       logGroup,
       environment: {
         [CANARY_RESOLVERS]: resolvers.join(','),
         [CANARY_STEP_TIMEOUT_MS]: String(DEFAULT_STEP_TIMEOUT_MS),
         [METRIC_NAMESPACE]: this.metricNamespace,
         [CANARY_STACK]: stackName,
+        [CANARY_BUCKET]: bucket.bucketName,
       },
       description: 'cdk-mta-sts: checks each MTA-STS domain from the outside, as a sending MTA does (no SMTP step)',
     });
-    this.canaryFunction = this.function;
+    this.canaryFunction = canaryFunction;
+    canaryFunction.addToRolePolicy(
+      new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [bucket.arnForObjects(CANARY_CONFIG_KEY)] }),
+    );
+    bucket.encryptionKey?.grantDecrypt(canaryFunction);
+    PolicyPublisher.of(this).addConfigObject(bucket, CANARY_CONFIG_KEY, () => ({ domains: [...this.domains] }));
 
     this.rule = new events.Rule(this, 'Schedule', {
       schedule: props.schedule ?? events.Schedule.rate(Duration.days(1)),
+      targets: [new targets.LambdaFunction(canaryFunction)],
     });
 
     this.alarm = new cloudwatch.Alarm(this, 'Alarm', {
@@ -144,11 +161,25 @@ export class MtaStsCanary extends Construct {
       alarmDescription:
         'The MTA-STS canary found a domain that senders would not accept (record, policy fetch or syntax, MX coverage, TLS-RPT record), or it stopped running. Its log has one JSON line per domain with the failed checks.',
     });
-    this.node.addValidation({ validate: () => (this.domains.size === 0 ? [] : this.validateTargets()) });
+
+    // Run once at deployment, after the publisher proved the policies live and wrote the list, so the alarm starts
+    // from a datapoint rather than showing ALARM until the first scheduled run a day later.
+    this.firstRun = runAtDeploy(this, 'FirstRun', {
+      handler: canaryFunction,
+      payload: () => ({ domains: [...this.domains] }),
+      timeout: Duration.minutes(11),
+    });
+    this.firstRun.node.addDependency(PolicyPublisher.of(this).resource);
+    this.alarm.node.addDependency(this.firstRun);
   }
 
-  /** Checks `domainName` on every run. Adding a domain twice is harmless. */
-  public addDomain(domainName: string): void {
+  /**
+   * Checks `domainName` on every run. Adding a domain twice is harmless.
+   *
+   * @param published what publishes the domain's records: the deploy-time run waits for it
+   */
+  public addDomain(domainName: string, published?: IDependable): void {
+    if (published) this.firstRun.node.addDependency(published);
     const domain = normalizeDomainName(domainName, 'domainName');
     if (this.domains.has(domain)) return;
     if (this.domains.size >= MAX_CANARY_DOMAINS) {
@@ -157,27 +188,5 @@ export class MtaStsCanary extends Construct {
       );
     }
     this.domains.add(domain);
-    const last = this.batches[this.batches.length - 1];
-    if (last !== undefined && inputLength([...last, domain]) <= MAX_TARGET_INPUT_LENGTH) {
-      last.push(domain);
-      return;
-    }
-    const batch = [domain];
-    this.batches.push(batch);
-    this.rule.addTarget(
-      new targets.LambdaFunction(this.function, {
-        event: events.RuleTargetInput.fromObject({ domains: Lazy.list({ produce: () => [...batch] }) }),
-      }),
-    );
   }
-
-  private validateTargets(): string[] {
-    return this.batches.length <= MAX_TARGETS
-      ? []
-      : [`MtaStsCanary: the domains need ${this.batches.length} schedule targets; a rule takes ${MAX_TARGETS}`];
-  }
-}
-
-function inputLength(domains: readonly string[]): number {
-  return EMPTY_INPUT_LENGTH + domains.reduce((total, domain) => total + domain.length + PER_DOMAIN_OVERHEAD, -1);
 }

@@ -17,20 +17,25 @@ export interface DomainAlarmGroupProps {
   readonly namespace: string;
   readonly dimension: string;
   readonly series: DomainSeries;
-  /** Combines the domains' series into one, e.g. `MAX` or `MIN`. */
-  readonly combine: 'MAX' | 'MIN';
+  /** Combines the domains' series into one: `MAX` or `MIN` of their values, or `SUM` (e.g. of 0/1 indicators). */
+  readonly combine: 'MAX' | 'MIN' | 'SUM';
   readonly label: string;
-  readonly threshold: number;
+  /** The threshold, or a function of how many domains the group holds. */
+  readonly threshold: number | ((domains: number) => number);
   readonly comparisonOperator: cloudwatch.ComparisonOperator;
   readonly evaluationPeriods: number;
+  /** Length of one period, in whole days. */
+  readonly periodDays?: number;
+  /** @default NOT_BREACHING */
+  readonly treatMissingData?: cloudwatch.TreatMissingData;
   readonly alarmActions: string[];
   /** The description, given the domains in this group. */
   readonly description: (domains: readonly string[]) => string;
 }
 
 /**
- * One alarm over several policy domains (as many as fit in 10 metrics): the worst domain's value, so any domain
- * crossing the threshold fires it and the description names the group. A per-domain alarm costs the same per metric
+ * One alarm over several policy domains (as many as fit in 10 metrics): the worst domain's value (or a sum over
+ * the domains), so any domain crossing the threshold fires it and the description names the group. A per-domain alarm costs the same per metric
  * ($0.10 a month each), but would add a CloudFormation resource per domain; grouping keeps a stack of many domains
  * under the 500-resource limit. Domains are added until the group is full; the template is rendered at synthesis.
  */
@@ -50,8 +55,10 @@ export class DomainAlarmGroup extends Construct {
     this.alarm = new cloudwatch.CfnAlarm(this, 'Resource', {
       comparisonOperator: props.comparisonOperator,
       evaluationPeriods: props.evaluationPeriods,
-      threshold: props.threshold,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      threshold: Lazy.number({
+        produce: () => (typeof props.threshold === 'number' ? props.threshold : props.threshold(this.domains.length)),
+      }),
+      treatMissingData: props.treatMissingData ?? cloudwatch.TreatMissingData.NOT_BREACHING,
       alarmActions: props.alarmActions,
       alarmDescription: Lazy.string({ produce: () => props.description(this.domains) }),
       metrics: Lazy.any({ produce: () => this.renderMetrics() }),
@@ -95,7 +102,7 @@ export class DomainAlarmGroup extends Construct {
           id: `${prefix}${i}`,
           metricStat: {
             metric: { namespace, metricName, dimensions: [{ name: dimension, value: domain }] },
-            period: 86400,
+            period: 86400 * (this.props.periodDays ?? 1),
             stat: 'Sum',
           },
           returnData: false,

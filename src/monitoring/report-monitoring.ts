@@ -40,9 +40,9 @@ export interface ReportMonitoringProps {
 
 /**
  * Alarms and a dashboard over the report metrics, sized for any number of policy domains: the dashboard graphs
- * every domain with SEARCH expressions (a fixed set of widgets). The failure-rate alarms are grouped, as many
- * domains per alarm as CloudWatch's 10 metrics allow (5), each firing on the worst domain of its group and naming
- * the group; silence needs one alarm per domain (see `addPolicyDomain`).
+ * every domain with SEARCH expressions (a fixed set of widgets), and the per-domain alarms are grouped, as many
+ * domains per alarm as CloudWatch's 10 metrics allow (5 for the failure rate, 10 for silence), each firing on the
+ * worst domain of its group and naming the group.
  */
 export class ReportMonitoring extends Construct {
   /** Where every alarm sends its notifications. */
@@ -52,13 +52,14 @@ export class ReportMonitoring extends Construct {
   /** Every alarm created so far. */
   public readonly alarms: cloudwatch.Alarm[] = [];
 
-  /** The grouped per-domain failure-rate alarms. */
+  /** The grouped per-domain alarms (failure rate, no reports). */
   public readonly domainAlarmGroups: DomainAlarmGroup[] = [];
 
   private readonly action: cloudwatch.IAlarmAction;
   private readonly routed = new Set<cloudwatch.Alarm>();
   private stsFailureAlarm?: cloudwatch.Alarm;
   private failureRateGroup?: DomainAlarmGroup;
+  private noReportsGroup?: DomainAlarmGroup;
 
   constructor(
     scope: Construct,
@@ -122,7 +123,7 @@ export class ReportMonitoring extends Construct {
   }
 
   /**
-   * Adds a policy domain to a grouped failure-rate alarm and gives it a no-reports alarm; in `enforce`, also creates the
+   * Adds a policy domain to the grouped alarms (failure rate, no reports); in `enforce`, also creates the
    * pipeline-wide alarm on `sts-*` result types. The dashboard finds the domain by itself.
    */
   public addPolicyDomain(domainName: string, mode?: MtaStsMode): void {
@@ -144,18 +145,25 @@ export class ReportMonitoring extends Construct {
     }
     this.failureRateGroup.add(domainName);
 
-    // One alarm per domain: a group's MIN over the domains' series cannot see a silent domain among reporting ones
-    // if FILL yields nothing for a series with no datapoint in the range, and the CloudWatch User Guide does not say
-    // it does. The parser publishes ReportsReceived only for new reports, so silence is missing data: breaching.
-    // A new domain shows ALARM until its first report (usually within two days).
-    this.addAlarm(`NoReportsAlarm-${domainName}`, {
-      metric: this.metric(ReportMetric.REPORTS_RECEIVED, { [ReportDimension.POLICY_DOMAIN]: domainName }, 'Reports received'),
-      threshold: 1,
-      comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
-      evaluationPeriods: this.props.daysWithoutReports,
-      treatMissingData: cloudwatch.TreatMissingData.BREACHING,
-      alarmDescription: `No TLS-RPT report for ${domainName} in ${this.props.daysWithoutReports} days (or none yet since it was added): check the _smtp._tls record, the MX of the reporting domain, the receipt rule set and the parser.`,
-    });
+    if (!this.noReportsGroup || this.noReportsGroup.full) {
+      const days = this.props.daysWithoutReports;
+      this.noReportsGroup = this.addGroup('NoReportsAlarm', {
+        // One period of `daysWithoutReports` days: each domain counts 1 if it had a report in it. A silent domain's
+        // series is empty whatever FILL would do (none is used), so the sum falls short of the group's size, and
+        // a group with no report at all has no datapoint: missing data is breaching. Either way the alarm fires.
+        series: { metrics: { r: ReportMetric.REPORTS_RECEIVED }, expression: 'IF(r{i} >= 1, 1, 0)' },
+        combine: 'SUM',
+        label: `Domains of this group with a report in the last ${days} days`,
+        threshold: (domains) => domains,
+        comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+        evaluationPeriods: 1,
+        periodDays: days,
+        treatMissingData: cloudwatch.TreatMissingData.BREACHING,
+        description: (domains) =>
+          `No TLS-RPT report for ${oneOf(domains)} in ${days} days (or none yet since it was added): check its _smtp._tls record, the MX of the reporting domain, the receipt rule set and the parser.`,
+      });
+    }
+    this.noReportsGroup.add(domainName);
 
     if (mode === MtaStsMode.ENFORCE) this.addStsFailureAlarm();
   }

@@ -1,8 +1,9 @@
-import { parseCanaryEvent } from '../../src/canary/canary-config';
+import { parseCanaryConfig } from '../../src/canary/canary-config';
 import { runCanary } from '../../src/canary/canary-run';
-import { handler } from '../../src/canary/canary.lambda';
+import { handler, readDomains } from '../../src/canary/canary.lambda';
 import { CheckReport } from '../../src/check/check-result';
 import { EmfWriter } from '../../src/monitoring/emf';
+import { BUCKET, S3Server, startS3Server } from '../reporting/handlers/s3-server';
 
 const NOW = new Date('2026-11-26T06:00:00Z');
 
@@ -88,21 +89,44 @@ describe('runCanary', () => {
   });
 });
 
-describe('parseCanaryEvent', () => {
+describe('parseCanaryConfig', () => {
   test('reads the domains', () => {
-    expect(parseCanaryEvent({ domains: ['example.com', 'example.org'] })).toEqual(['example.com', 'example.org']);
+    expect(parseCanaryConfig('{"domains":["example.com","example.org"]}')).toEqual(['example.com', 'example.org']);
   });
-  test.each<[string, unknown]>([
-    ['no event', undefined],
-    ['a scheduled event without input', { 'detail-type': 'Scheduled Event', detail: {} }],
-    ['not a list', { domains: 'example.com' }],
-    ['a non-string', { domains: [1] }],
-    ['upper case', { domains: ['Example.com'] }],
-    ['101 domains', { domains: Array.from({ length: 101 }, (_, i) => `d${i}.example`) }],
-  ])('refuses %s', (_, event) => {
-    expect(() => parseCanaryEvent(event)).toThrow(
-      'the canary event must be { "domains": [...] } with at most 100 lower-case domain names',
+  test.each<[string, string]>([
+    ['an empty object', '{}'],
+    ['not a list', '{"domains":"example.com"}'],
+    ['a non-string', '{"domains":[1]}'],
+    ['upper case', '{"domains":["Example.com"]}'],
+    ['251 domains', JSON.stringify({ domains: Array.from({ length: 251 }, (_, i) => `d${i}.example`) })],
+  ])('refuses %s', (_, text) => {
+    expect(() => parseCanaryConfig(text)).toThrow(
+      'configuration object _cdk-mta-sts/canary.json must be { "domains": [...] } with at most 250 lower-case domain names',
     );
+  });
+  test('refuses what is not JSON, or too large to read', () => {
+    expect(() => parseCanaryConfig('{')).toThrow('configuration object _cdk-mta-sts/canary.json is not JSON');
+    expect(() => parseCanaryConfig(' '.repeat(256 * 1024 + 1))).toThrow(
+      'configuration object _cdk-mta-sts/canary.json is over 262144 bytes',
+    );
+  });
+});
+
+describe('readDomains (against a real S3 API)', () => {
+  let s3: S3Server;
+  beforeAll(async () => {
+    s3 = await startS3Server();
+  });
+  afterAll(() => s3.close());
+  afterEach(() => s3.reset());
+
+  test('reads the list the publisher wrote', async () => {
+    await s3.put('_cdk-mta-sts/canary.json', JSON.stringify({ domains: ['example.com'] }));
+    await expect(readDomains(s3.client, BUCKET)).resolves.toEqual(['example.com']);
+  });
+
+  test('a missing list is an error of the deployment, not a healthy run', async () => {
+    await expect(readDomains(s3.client, BUCKET)).rejects.toThrow(/does not exist/);
   });
 });
 
@@ -112,13 +136,11 @@ describe('handler', () => {
     process.env = { ...saved };
   });
 
-  test('needs its stack name', async () => {
+  test('needs its stack name and bucket', async () => {
     delete process.env.CANARY_STACK;
-    await expect(handler({ domains: [] })).rejects.toThrow('environment variable CANARY_STACK is not set');
-  });
-
-  test('refuses a malformed event before checking anything', async () => {
+    await expect(handler()).rejects.toThrow('environment variable CANARY_STACK is not set');
     process.env.CANARY_STACK = 'Mail';
-    await expect(handler({ domains: ['EXAMPLE.COM'] })).rejects.toThrow('the canary event must be');
+    delete process.env.CANARY_BUCKET;
+    await expect(handler()).rejects.toThrow('environment variable CANARY_BUCKET is not set');
   });
 });

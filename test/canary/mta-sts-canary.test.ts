@@ -8,17 +8,22 @@ function stack(): Stack {
   return new Stack(new App(), 'Mail', { env: { account: '111111111111', region: 'us-east-1' } });
 }
 
-function inputs(template: Template): unknown[] {
-  const rules = template.findResources('AWS::Events::Rule', {
-    Properties: { Targets: Match.arrayWith([Match.objectLike({ Input: Match.anyValue() })]) },
-  });
-  return Object.values(rules).flatMap((rule) =>
-    (rule.Properties.Targets as { Input: string }[]).map((target) => JSON.parse(target.Input)),
+/** The canary's domain list, as the stack's policy publisher will write it. */
+function canaryConfig(template: Template): unknown {
+  const [publisher] = Object.values(template.findResources('Custom::MtaStsPolicies'));
+  const config = publisher.Properties.Configs.find((c: { Key: string }) => c.Key === '_cdk-mta-sts/canary.json');
+  return JSON.parse(config.Body);
+}
+
+/** The canary's own functions: itself, not the stack's policy publisher or the deploy-time run. */
+function canaryFunctions(template: Template) {
+  return Object.entries(template.findResources('AWS::Lambda::Function')).filter(([id]) =>
+    id.startsWith('MtaStsCanaryFunction'),
   );
 }
 
 describe('MtaStsCanary', () => {
-  test('one per stack: a daily rule whose event carries the domains, not the Lambda environment', () => {
+  test('one per stack: a daily rule; the domains are a configuration object the publisher writes', () => {
     const s = stack();
     const canary = MtaStsCanary.of(s);
     expect(MtaStsCanary.of(s)).toBe(canary);
@@ -26,16 +31,22 @@ describe('MtaStsCanary', () => {
     canary.addDomain('example.org');
     canary.addDomain('example.com'); // again: no change
     const template = Template.fromStack(s);
-    template.resourceCountIs('AWS::Lambda::Function', 1);
-    template.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'rate(1 day)' });
-    expect(inputs(template)).toEqual([{ domains: ['example.com', 'example.org'] }]);
+    expect(canaryFunctions(template)).toHaveLength(1);
+    const [[functionId]] = canaryFunctions(template);
+    const rules = Object.values(template.findResources('AWS::Events::Rule'));
+    expect(rules.map((rule) => rule.Properties.ScheduleExpression)).toEqual(['rate(1 day)']);
+    // No event input: the handler reads the list from S3.
+    expect(rules[0].Properties.Targets).toEqual([{ Arn: { 'Fn::GetAtt': [functionId, 'Arn'] }, Id: 'Target0' }]);
+    expect(canaryConfig(template)).toEqual({ domains: ['example.com', 'example.org'] });
+    const bucket = Object.keys(template.findResources('AWS::S3::Bucket'))[0];
     template.hasResourceProperties('AWS::Lambda::Function', {
       Runtime: 'nodejs22.x',
       Architectures: ['arm64'],
-      Timeout: 300,
+      Timeout: 600,
       Environment: {
         Variables: {
           AWS_NODEJS_CONNECTION_REUSE_ENABLED: '1',
+          CANARY_BUCKET: { Ref: bucket },
           CANARY_RESOLVERS: '1.1.1.1,8.8.8.8',
           CANARY_STACK: 'Mail',
           CANARY_STEP_TIMEOUT_MS: '5000',
@@ -44,7 +55,32 @@ describe('MtaStsCanary', () => {
       },
       LoggingConfig: { LogGroup: { Ref: Match.stringLikeRegexp('^MtaStsCanaryLogs') } },
     });
-    template.hasResource('AWS::Logs::LogGroup', { Properties: { RetentionInDays: 365 }, DeletionPolicy: 'Retain' });
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: [
+          {
+            Action: 's3:GetObject',
+            Effect: 'Allow',
+            Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [bucket, 'Arn'] }, '/_cdk-mta-sts/canary.json']] },
+          },
+        ],
+      },
+    });
+    template.hasResource('AWS::Logs::LogGroup', { Properties: { RetentionInDays: 365 }, DeletionPolicy: 'Delete' });
+  });
+
+  test('runs once at deployment, after the publisher, and its alarm starts from that run', () => {
+    const s = stack();
+    MtaStsCanary.of(s).addDomain('example.com');
+    const template = Template.fromStack(s);
+    const [[firstRunId, firstRun]] = Object.entries(template.findResources('Custom::AWS'));
+    const rendered = JSON.stringify(firstRun.Properties.Create);
+    expect(rendered).toContain('\\"InvocationType\\":\\"RequestResponse\\"');
+    expect(rendered).toContain('\\"outputPaths\\":[\\"StatusCode\\"]');
+    const [publisherId] = Object.keys(template.findResources('Custom::MtaStsPolicies'));
+    expect(firstRun.DependsOn).toEqual(expect.arrayContaining([publisherId]));
+    const alarm = Object.values(template.findResources('AWS::CloudWatch::Alarm'))[0];
+    expect(alarm.DependsOn).toEqual(expect.arrayContaining([firstRunId]));
   });
 
   test('alarms on CanaryFailures for the stack, and when the canary stops reporting', () => {
@@ -81,23 +117,14 @@ describe('MtaStsCanary', () => {
     );
   });
 
-  test('100 domains of the longest kind fit, spread over targets of at most 8192 characters', () => {
+  test('250 domains per stack', () => {
     const s = stack();
     const canary = MtaStsCanary.of(s);
-    const label = (i: number) => `d${String(i).padStart(3, '0')}${'x'.repeat(59)}`;
-    const domains = Array.from({ length: 100 }, (_, i) =>
-      [label(i), 'a'.repeat(63), 'b'.repeat(63), 'example'].join('.'),
-    );
-    expect(domains.every((d) => d.length === 199)).toBe(true);
+    const domains = Array.from({ length: 250 }, (_, i) => `d${i}.example`);
     domains.forEach((d) => canary.addDomain(d));
-    const template = Template.fromStack(s);
-    const rule = Object.values(template.findResources('AWS::Events::Rule'))[0];
-    const targets = rule.Properties.Targets as { Input: string }[];
-    expect(targets.length).toBe(3);
-    expect(targets.every((t) => t.Input.length <= 8192)).toBe(true);
-    expect(inputs(template).flatMap((input) => (input as { domains: string[] }).domains)).toEqual(domains);
+    expect(canaryConfig(Template.fromStack(s))).toEqual({ domains });
     expect(() => canary.addDomain('one-more.example')).toThrow(
-      'Mail/MtaStsCanary: cannot add one-more.example: a canary checks at most 100 domains per stack',
+      'Mail/MtaStsCanary: cannot add one-more.example: a canary checks at most 250 domains per stack',
     );
   });
 });
@@ -110,7 +137,15 @@ describe('MtaSts and the canary', () => {
     const s = stack();
     new MtaSts(s, 'A', { hostedZone: zone(s, 'example.com'), mode: MtaStsMode.TESTING, mx: ['mx.example.com'] });
     new MtaSts(s, 'B', { hostedZone: zone(s, 'example.org'), mode: MtaStsMode.TESTING, mx: ['mx.example.org'] });
-    expect(inputs(Template.fromStack(s))).toEqual([{ domains: ['example.com', 'example.org'] }]);
+    const template = Template.fromStack(s);
+    expect(canaryConfig(template)).toEqual({ domains: ['example.com', 'example.org'] });
+    // The deploy-time run waits for both domains' records.
+    const [firstRun] = Object.values(template.findResources('Custom::AWS')).filter((r) =>
+      JSON.stringify(r.Properties.Create).includes('MtaStsCanaryFunction'),
+    );
+    const groups = Object.keys(template.findResources('AWS::Route53::RecordSetGroup'));
+    expect(groups).toHaveLength(2);
+    expect(firstRun.DependsOn).toEqual(expect.arrayContaining(groups));
   });
 
   test('canary: false leaves it out', () => {

@@ -167,38 +167,54 @@ describe('per policy domain, grouped', () => {
     });
   });
 
-  test('no report for 3 days, or none yet: one alarm per domain, breaching on silence whatever FILL does', () => {
+  test('no report for 3 days, or none yet: how many of up to ten domains had one in a 3-day period', () => {
     const { stack, reports } = ingestion();
     reports.addPolicyDomain('example.com');
+    reports.addPolicyDomain('example.org');
     const alarm = alarmsOf(Template.fromStack(stack)).find((a) => a.ComparisonOperator === 'LessThanThreshold');
-    expect(alarm).toMatchObject({
+    const threeDays = (q: ReturnType<typeof query>) => ({ ...q, MetricStat: { ...q.MetricStat, Period: 259200 } });
+    expect(alarm).toEqual({
       AlarmActions: [{ Ref: expect.stringMatching(/^ReportsMonitoringAlarmTopic/) }],
-      Metrics: [{ ...query('m1', 'ReportsReceived', 'example.com'), Label: 'Reports received', ReturnData: true }],
-      EvaluationPeriods: 3,
-      Threshold: 1,
-      // The parser publishes ReportsReceived only for new reports: silence is missing data.
+      AlarmDescription:
+        'No TLS-RPT report for one of example.com, example.org in 3 days (or none yet since it was added): check its _smtp._tls record, the MX of the reporting domain, the receipt rule set and the parser.',
+      Metrics: [
+        {
+          Id: 'worst',
+          Expression: 'SUM([d0, d1])',
+          Label: 'Domains of this group with a report in the last 3 days',
+          ReturnData: true,
+        },
+        { Id: 'd0', Expression: 'IF(r0 >= 1, 1, 0)', Label: 'example.com', ReturnData: false },
+        threeDays(query('r0', 'ReportsReceived', 'example.com')),
+        { Id: 'd1', Expression: 'IF(r1 >= 1, 1, 0)', Label: 'example.org', ReturnData: false },
+        threeDays(query('r1', 'ReportsReceived', 'example.org')),
+      ],
+      EvaluationPeriods: 1,
+      // Every domain of the group must have had a report: a silent one leaves the sum short (no FILL involved),
+      // and a wholly silent group has no datapoint, which is breaching.
+      Threshold: 2,
+      ComparisonOperator: 'LessThanThreshold',
       TreatMissingData: 'breaching',
     });
   });
 
-  test('100 domains: 20 failure-rate alarms of 10 metrics and 100 silence alarms of one metric, none over the limit', () => {
+  test('100 domains: 20 failure-rate alarms of 10 metrics and 10 silence alarms of 10 metrics, none over the limit', () => {
     const { stack, reports } = ingestion();
     for (let i = 0; i < 100; i++) reports.addPolicyDomain(`d${i}.example.net`, MtaStsMode.TESTING);
     const alarms = alarmsOf(Template.fromStack(stack));
     const grouped = alarms.filter((a) => a.Metrics?.[0]?.Id === 'worst');
     const metricCounts = grouped.map((a) => a.Metrics.filter((m: any) => m.MetricStat).length);
-    expect(metricCounts).toEqual(Array(20).fill(10));
+    expect(metricCounts).toEqual(Array(30).fill(10));
     expect(grouped.filter((a) => a.Threshold === 1 && a.ComparisonOperator === 'GreaterThanThreshold')).toHaveLength(
       20,
     );
-    const silence = alarms.filter((a) => a.Metrics?.[0]?.MetricStat?.Metric.MetricName === 'ReportsReceived');
-    expect(silence.map((a) => a.Metrics[0].MetricStat.Metric.Dimensions[0].Value).sort()).toEqual(
-      Array.from({ length: 100 }, (_, i) => `d${i}.example.net`).sort(),
+    expect(grouped.filter((a) => a.ComparisonOperator === 'LessThanThreshold').map((a) => a.Threshold)).toEqual(
+      Array(10).fill(10),
     );
-    expect(reports.alarms).toHaveLength(121);
-    // Every domain is in exactly one failure-rate group.
+    expect(reports.alarms).toHaveLength(31);
+    // Every domain is in exactly one group of each kind.
     const labels = grouped.flatMap((a) => a.Metrics.filter((m: any) => m.Id.startsWith('d')).map((m: any) => m.Label));
-    expect(labels).toHaveLength(100);
+    expect(labels).toHaveLength(200);
     expect(new Set(labels).size).toBe(100);
   });
 
@@ -216,8 +232,13 @@ describe('per policy domain, grouped', () => {
       Metrics: Match.arrayWith([Match.objectLike({ Expression: 'IF((s0 + f0) >= 20, 100 * f0 / (s0 + f0), 0)' })]),
     });
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
-      EvaluationPeriods: 7,
-      Metrics: [{ ...query('m1', 'ReportsReceived', 'example.com', 'Mail'), Label: 'Reports received', ReturnData: true }],
+      EvaluationPeriods: 1,
+      Metrics: Match.arrayWith([
+        {
+          ...query('r0', 'ReportsReceived', 'example.com', 'Mail'),
+          MetricStat: { ...query('r0', 'ReportsReceived', 'example.com', 'Mail').MetricStat, Period: 604800 },
+        },
+      ]),
     });
   });
 
@@ -243,9 +264,9 @@ describe('per policy domain, grouped', () => {
       ComparisonOperator: 'GreaterThanThreshold',
       TreatMissingData: 'notBreaching',
     });
-    // Dead-letter queue, sts-*, one failure-rate group for both domains and a silence alarm each.
-    expect(alarmsOf(template)).toHaveLength(5);
-    expect(reports.alarms).toHaveLength(5);
+    // Dead-letter queue, sts-*, one failure-rate group and one silence group for both domains.
+    expect(alarmsOf(template)).toHaveLength(4);
+    expect(reports.alarms).toHaveLength(4);
   });
 
   test('the dashboard graphs every domain with SEARCH: the same widgets for 1 domain or 200', () => {

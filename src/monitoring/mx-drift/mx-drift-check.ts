@@ -1,4 +1,4 @@
-import { Duration, Lazy, Stack } from 'aws-cdk-lib';
+import { Duration, Lazy } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
@@ -20,10 +20,11 @@ import {
   policyObjectKey,
 } from './env';
 import { MxDriftCheckFunction } from './mx-drift-check-function';
-import { functionLogGroup } from '../../support/function-log-group';
 import { normalizeDomainName } from '../../policy/domain-name';
 import { MtaStsMode, toMtaStsMode } from '../../policy/mode';
 import { PolicyPublisher } from '../../policy-site/publisher/policy-publisher';
+import { functionLogGroup } from '../../support/function-log-group';
+import { runAtDeploy } from '../../support/run-at-deploy';
 
 /**
  * Properties for `MxDriftCheck`.
@@ -118,7 +119,13 @@ export class MxDriftCheck extends Construct {
       schedule: props.schedule ?? events.Schedule.rate(Duration.days(1)),
       targets: [new targets.LambdaFunction(checkFunction)],
     });
-    this.firstRun = this.runAtDeploy(checkFunction, props.logRetention);
+    // The handler ignores its event; the domain list in it makes a changed list run the check again.
+    this.firstRun = runAtDeploy(this, 'FirstRun', {
+      handler: checkFunction,
+      payload: () => ({ domains: this.domains }),
+      timeout: Duration.minutes(3),
+      logRetention: props.logRetention,
+    });
 
     this.errorAlarm = new cloudwatch.Alarm(this, 'ErrorAlarm', {
       metric: new cloudwatch.Metric({
@@ -181,37 +188,6 @@ export class MxDriftCheck extends Construct {
     this.modes.set(domain, policyMode);
     this.grantRead(hostedZone);
     return this.alarm;
-  }
-
-  /**
-   * Runs the check once whenever the domain list changes, waiting for it (RequestResponse), so every alarm starts
-   * from a datapoint instead of showing ALARM until the first scheduled run a day later. A failing check does not
-   * fail the deployment: Lambda reports a function error in the response, which only its status code is kept of
-   * (outputPaths), keeping the custom resource reply small.
-   */
-  private runAtDeploy(checkFunction: lambda.IFunction, logRetention?: logs.RetentionDays): cr.AwsCustomResource {
-    const invoke: cr.AwsSdkCall = {
-      service: 'Lambda',
-      action: 'invoke',
-      parameters: {
-        FunctionName: checkFunction.functionName,
-        InvocationType: 'RequestResponse',
-        // The handler ignores its event; the domain list here makes a changed list run the check again.
-        Payload: Lazy.string({ produce: () => Stack.of(this).toJsonString({ domains: this.domains }) }),
-      },
-      physicalResourceId: cr.PhysicalResourceId.of('mx-drift-check-first-run'),
-      outputPaths: ['StatusCode'],
-    };
-    return new cr.AwsCustomResource(this, 'FirstRun', {
-      onCreate: invoke,
-      onUpdate: invoke,
-      policy: cr.AwsCustomResourcePolicy.fromStatements([
-        new iam.PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [checkFunction.functionArn] }),
-      ]),
-      timeout: Duration.minutes(3),
-      installLatestAwsSdk: false,
-      logGroup: functionLogGroup(this, 'FirstRunLogs', logRetention),
-    });
   }
 
   /** The alarm covering a domain registered with `addDomain` (one alarm covers them all). */

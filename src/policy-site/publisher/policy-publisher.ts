@@ -9,9 +9,9 @@ import { Construct } from 'constructs';
 import { PublishFunction } from './publish-function';
 import { POLICY_PATH, PolicyEntry } from './publisher-properties';
 import { VerifyFunction } from './verify-function';
-import { functionLogGroup } from '../../support/function-log-group';
 import { MtaStsMode } from '../../policy/mode';
 import { MtaStsPolicy } from '../../policy/mta-sts-policy';
+import { functionLogGroup } from '../../support/function-log-group';
 import { PolicyHost } from '../policy-host';
 
 const SINGLETON_ID = 'MtaStsPolicyPublisher';
