@@ -1,15 +1,15 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { FIXTURES, gzipJson, gzipReportMail, reportMail, reportObject, reportWithPolicy } from './mail-builder';
 import {
   dedupKey,
   NormalisedPolicy,
   parseReportFile,
   parseReportJson,
   parseReportMail,
-} from '../../src/reporting/parser';
-import { toUtcIso } from '../../src/reporting/parser/datetime';
+} from '../../../src/reporting/parser';
+import { toUtcIso } from '../../../src/reporting/parser/datetime';
+import { FIXTURES, gzipJson, gzipReportMail, reportMail, reportObject, reportWithPolicy } from '../mail-builder';
 
 function parse(value: unknown) {
   return parseReportJson(Buffer.from(JSON.stringify(value)));
