@@ -40,7 +40,7 @@ const MAX_HEADER_BYTES = 256 * 1024;
 const HEADER_LINE = /^[!-9;-~]+[ \t]*:[\t\x20-\x7e]*$/;
 const FOLDED_LINE = /^[ \t][\t\x20-\x7e]*$/;
 const TOKEN = /^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/;
-const SIMPLE_BOUNDARY = /^[0-9A-Za-z_.=+-]{1,70}$/;
+const SIMPLE_BOUNDARY = /^[0-9A-Za-z'+_,./:=?-]{1,70}$/;
 const SIMPLE_FILENAME = /^[A-Za-z0-9._!+-]+$/;
 const CLEAN_BASE64 = /^[A-Za-z0-9+/\r\n]*={0,2}[\r\n]*$/;
 
