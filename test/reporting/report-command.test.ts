@@ -8,6 +8,24 @@ import { runReportCommand } from '../../src/cli/report-command';
 
 const REPO = path.resolve(__dirname, '../..');
 
+// Counts the files being parsed at once; each parse yields first, so that files overlap when the command lets them.
+const mockParsing = { now: 0, max: 0 };
+jest.mock('../../src/reporting/parser', () => {
+  const actual = jest.requireActual('../../src/reporting/parser');
+  return {
+    ...actual,
+    parseReportFile: async (...args: unknown[]) => {
+      mockParsing.max = Math.max(mockParsing.max, ++mockParsing.now);
+      try {
+        await new Promise((resolve) => setImmediate(resolve));
+        return await actual.parseReportFile(...args);
+      } finally {
+        mockParsing.now--;
+      }
+    },
+  };
+});
+
 /** An in-memory stream; `slow` makes every write complete asynchronously with a tiny buffer (backpressure). */
 function memoryStream(slow = false): { stream: Writable; text: () => string } {
   const chunks: string[] = [];
@@ -285,4 +303,19 @@ describe('as a child process writing to a real pipe', () => {
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/^cdk-mta-sts report: cannot write output \(.*\)\n$/);
   }, 60_000);
+});
+
+describe('memory', () => {
+  test('at most two files are read and parsed at a time', async () => {
+    // 16 in flight let 8 hostile mails take 4.4 GB.
+    const files = Array.from({ length: 12 }, () => 'cryinc-google.json');
+    mockParsing.max = 0;
+    const result = await run(['--json', ...files]);
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.stdout)).toHaveLength(12);
+    expect(mockParsing.max).toBe(2);
+    mockParsing.max = 0;
+    expect((await run(files)).code).toBe(0);
+    expect(mockParsing.max).toBe(2);
+  });
 });
