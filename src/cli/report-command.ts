@@ -23,9 +23,10 @@ Exit status: 0 when every FILE held a report, 1 when one did not, 2 on usage err
 
 // Flush in chunks well above a pipe's 64 KiB so large outputs need few writes, without holding it all.
 const CHUNK_CHARS = 256 * 1024;
-// Two files in flight keep the CPU busy while one waits; each may hold a 20 MiB mail and its parse (16 let eight
-// hostile mails take 4.4 GB).
+// Two files in flight keep the CPU busy while one waits on postal-mime, but only while they are small together: a
+// 20 MiB mail may take 200 MB to parse (16 in flight let eight hostile mails take 4.4 GB).
 const FILES_IN_FLIGHT = 2;
+const BYTES_IN_FLIGHT = DEFAULT_MAX_INPUT_BYTES;
 
 type FileResult = { source: string; reports: NormalisedReport[] } | { source: string; error: string };
 
@@ -149,17 +150,33 @@ class ChunkedWriter {
 }
 
 /**
- * Yields each file's result in argument order while keeping a few files in flight: parsing waits on
- * file reads and on postal-mime's Blob reads, and overlapping those keeps the CPU busy.
+ * Yields each file's result in argument order while keeping up to two files in flight: parsing waits on postal-mime's
+ * Blob reads, and overlapping those keeps the CPU busy. A second file starts only if both fit in {@link BYTES_IN_FLIGHT}.
  */
 async function* resultsInOrder(files: string[]): AsyncGenerator<FileResult> {
-  const inFlight: Promise<FileResult>[] = [];
+  const inFlight: { readonly result: Promise<FileResult>; readonly size: number }[] = [];
+  let bytes = 0;
   let next = 0;
-  while (next < files.length && inFlight.length < FILES_IN_FLIGHT) inFlight.push(readReports(files[next++]));
-  while (inFlight.length > 0) {
-    const result = await inFlight.shift()!;
-    if (next < files.length) inFlight.push(readReports(files[next++]));
-    yield result;
+  while (next < files.length || inFlight.length > 0) {
+    while (next < files.length && inFlight.length < FILES_IN_FLIGHT) {
+      const size = fileSize(files[next]);
+      if (inFlight.length > 0 && bytes + size > BYTES_IN_FLIGHT) break;
+      bytes += size;
+      inFlight.push({ result: readReports(files[next++]), size });
+    }
+    const { result, size } = inFlight.shift()!;
+    const done = await result;
+    bytes -= size;
+    yield done;
+  }
+}
+
+/** The size of a file, capped just over the input limit; 0 when it cannot be read (reading it will say why). */
+function fileSize(file: string): number {
+  try {
+    return Math.min(fs.statSync(file).size, DEFAULT_MAX_INPUT_BYTES + 1);
+  } catch {
+    return 0;
   }
 }
 

@@ -52,7 +52,14 @@ test('each subcommand loads what it needs when it runs', () => {
   expect(loadedBy(['--help']).packages.filter((p) => HEAVY.includes(p))).toEqual([]);
   const wildcard = loadedBy(['policy', '--domain', 'example.com', '--mode', 'testing', '--mx', '*.example.com']);
   expect(wildcard.packages.filter((p) => HEAVY.includes(p))).toEqual(['tldts']);
-  const report = loadedBy(['report', '--json', 'test/fixtures/tlsrpt/cryinc-google.json']);
-  expect(report.code).toBe(0);
-  expect(report.packages.filter((p) => HEAVY.includes(p))).toEqual(['postal-mime']);
+  // postal-mime loads only for mails the canonical reader declines.
+  const json = loadedBy(['report', '--json', 'test/fixtures/tlsrpt/cryinc-google.json']);
+  expect(json.code).toBe(0);
+  expect(json.packages.filter((p) => HEAVY.includes(p))).toEqual([]);
+  const canonical = loadedBy(['report', '--json', 'test/fixtures/tlsrpt/mox-google.eml']);
+  expect(canonical.code).toBe(0);
+  expect(canonical.packages.filter((p) => HEAVY.includes(p))).toEqual([]);
+  const other = loadedBy(['report', '--json', 'test/fixtures/tlsrpt/mail-auth-rpt02-plain-json.eml']);
+  expect(other.code).toBe(0);
+  expect(other.packages.filter((p) => HEAVY.includes(p))).toEqual(['postal-mime']);
 }, 60_000);

@@ -318,4 +318,23 @@ describe('memory', () => {
     expect((await run(files)).code).toBe(0);
     expect(mockParsing.max).toBe(2);
   });
+
+  test('large files are read one at a time', async () => {
+    // Two 11 MiB files are over the 20 MiB budget together.
+    const big = path.join(tmp, 'big.json');
+    fs.writeFileSync(big, Buffer.alloc(11 * 1024 * 1024, 0x20));
+    mockParsing.max = 0;
+    const result = await run(['--json', big, big, 'cryinc-google.json', 'cryinc-google.json']);
+    expect(JSON.parse(result.stdout).map((r: { error?: string }) => r.error ?? 'ok')).toEqual([
+      'report is empty',
+      'report is empty',
+      'ok',
+      'ok',
+    ]);
+    // A big file may overlap a small one, never the other big one (below).
+    expect(mockParsing.max).toBe(2);
+    mockParsing.max = 0;
+    await run(['--json', big, big]);
+    expect(mockParsing.max).toBe(1);
+  });
 });

@@ -1,4 +1,5 @@
-import { addressParser } from 'postal-mime';
+import { isAscii } from 'node:buffer';
+import type PostalMime from 'postal-mime';
 import type { Address } from 'postal-mime';
 
 /** The parts of a parsed mail that report reading uses, as postal-mime returns them. */
@@ -29,6 +30,8 @@ const TOP_HEADERS_READ = new Set([
   'tls-report-domain',
   'tls-report-submitter',
 ]);
+/** First letters of the headers read (content-*, from, subject, message-id, tls-report-*), in either case. */
+const READ_INITIALS = new Set([...'cfsmtCFSMT'].map((c) => c.charCodeAt(0)));
 const PART_HEADERS_READ = new Set([
   'content-type',
   'content-transfer-encoding',
@@ -37,12 +40,16 @@ const PART_HEADERS_READ = new Set([
 ]);
 /** All header blocks together, far below postal-mime's 2 MiB limit on the same. */
 const MAX_HEADER_BYTES = 256 * 1024;
-const HEADER_LINE = /^[!-9;-~]+[ \t]*:[\t\x20-\x7e]*$/;
-const FOLDED_LINE = /^[ \t][\t\x20-\x7e]*$/;
 const TOKEN = /^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/;
 const SIMPLE_BOUNDARY = /^[0-9A-Za-z'+_,./:=?-]{1,70}$/;
 const SIMPLE_FILENAME = /^[A-Za-z0-9._!+-]+$/;
 const CLEAN_BASE64 = /^[A-Za-z0-9+/\r\n]*={0,2}[\r\n]*$/;
+
+/** postal-mime's address parser, loaded only for From headers of an unusual form. */
+function postalMimeAddressParser(): typeof PostalMime.addressParser {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return (require('postal-mime') as typeof PostalMime).addressParser;
+}
 
 /** Thrown inside the recognizer to give the mail to postal-mime; never escapes it. */
 class Decline extends Error {}
@@ -69,17 +76,15 @@ interface Structured {
  */
 export function readCanonicalReportMail(raw: Uint8Array): MailSummary | undefined {
   try {
-    return recognize(Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength).toString('latin1'));
+    return recognize(raw, Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength).toString('latin1'));
   } catch (e) {
     if (e instanceof Decline) return undefined;
     throw e;
   }
 }
 
-function recognize(text: string): MailSummary {
-  // postal-mime drops every CR at a line end; a CR anywhere else is not canonical.
-  if (/\r(?!\n)/.test(text)) decline();
-  const top = readHeaders(text, 0);
+function recognize(raw: Uint8Array, text: string): MailSummary {
+  const top = readHeaders(raw, text, 0, TOP_HEADERS_READ);
   const headers = top.headers;
   checkRead(headers, TOP_HEADERS_READ);
   const contentType = parseStructured(first(headers, 'content-type') ?? decline());
@@ -96,7 +101,7 @@ function recognize(text: string): MailSummary {
   const attachments: MailAttachment[] = [];
   let headerBytes = top.end;
   while (!next.last) {
-    const part = readHeaders(text, next.end);
+    const part = readHeaders(raw, text, next.end, PART_HEADERS_READ);
     headerBytes += part.end - next.end;
     if (headerBytes > MAX_HEADER_BYTES) decline();
     const bodyEnd = nextDelimiter(text, part.end, delimiter);
@@ -109,7 +114,12 @@ function recognize(text: string): MailSummary {
   const summary: { -readonly [K in keyof MailSummary]: MailSummary[K] } = { headers, attachments };
   const from = first(headers, 'from');
   if (from) {
-    const addresses = addressParser(from);
+    // A bare address or `Name <address>` as real senders write it; anything else goes through postal-mime's parser.
+    const simple = /^(?:[A-Za-z0-9 .-]*<)?([A-Za-z0-9._+-]+@[A-Za-z0-9.-]+)>?$/.exec(from);
+    const addresses =
+      simple && from.endsWith('>') === from.includes('<')
+        ? [{ name: '', address: simple[1] }]
+        : postalMimeAddressParser()(from);
     if (addresses.length > 0) summary.from = addresses[0];
   }
   const subject = first(headers, 'subject');
@@ -135,13 +145,16 @@ function readPart(headers: Header[], body: string): MailAttachment | undefined {
   if (description?.includes('=?')) decline();
 
   if (!CLEAN_BASE64.test(body)) decline();
-  const base64 = body.replace(/[\r\n]+/g, '');
-  if (base64.length % 4 !== 0) decline();
+  let lineBreaks = 0;
+  for (let lf = body.indexOf('\n'); lf >= 0; lf = body.indexOf('\n', lf + 1)) lineBreaks++;
+  for (let cr = body.indexOf('\r'); cr >= 0; cr = body.indexOf('\r', cr + 1)) lineBreaks++;
+  if ((body.length - lineBreaks) % 4 !== 0) decline();
   return {
     filename: filename ?? null,
     ...(description ? { description } : {}),
     mimeType: contentType.value,
-    content: Buffer.from(base64, 'base64'),
+    // Node's base64 decoder skips the line breaks.
+    content: Buffer.from(body, 'base64'),
   };
 }
 
@@ -161,33 +174,57 @@ function checkRead(headers: readonly Header[], keys: ReadonlySet<string>): void 
 }
 
 /**
- * A header block from `start` to its empty line: printable ASCII, folded lines unfolded as postal-mime does
- * (line breaks removed, the folding whitespace kept). `end` is where the body starts.
+ * A header block from `start` to its empty line, in ASCII. Only the headers in `read` are returned, in order,
+ * unfolded as postal-mime does (line breaks removed, the folding whitespace kept); `end` is where the body starts.
  */
-function readHeaders(text: string, start: number): { headers: Header[]; end: number } {
-  const lines: string[] = [];
-  let pos = start;
-  for (;;) {
-    const lf = text.indexOf('\n', pos);
-    if (lf < 0) decline(); // no empty line ends the block
-    const line = stripCr(text.slice(pos, lf));
-    pos = lf + 1;
-    if (line === '') break;
-    if (line.startsWith('--')) decline();
-    if (FOLDED_LINE.test(line)) {
-      if (lines.length === 0) decline();
-      lines[lines.length - 1] += line;
-    } else if (HEADER_LINE.test(line)) {
-      lines.push(line);
+function readHeaders(
+  raw: Uint8Array,
+  text: string,
+  start: number,
+  read: ReadonlySet<string>,
+): { headers: Header[]; end: number } {
+  if (text.charCodeAt(start) === 0x0a || text.startsWith('\r\n', start)) decline(); // no headers at all
+  // The empty line that ends the block. A line of CRs only would too; it has no colon, so it is declined below.
+  const crlf = text.indexOf('\n\r\n', start);
+  // An LF-only empty line before it, searched only that far.
+  const lfOnly = crlf < 0 ? text.indexOf('\n\n', start) : text.slice(start, crlf + 1).indexOf('\n\n');
+  const lf = lfOnly < 0 || crlf < 0 ? lfOnly : start + lfOnly;
+  const blockEnd = lf >= 0 ? lf : crlf;
+  if (blockEnd < 0) decline(); // no empty line ends the block
+  const end = blockEnd + (blockEnd === lf ? 2 : 3);
+  if (!isAscii(raw.subarray(start, blockEnd))) decline();
+  const block = text.slice(start, blockEnd);
+  if (block.startsWith('--') || block.includes('\n--')) decline(); // a line that starts like a delimiter
+
+  const headers: Header[] = [];
+  let current: { key: string; value: string } | undefined;
+  const keep = () => {
+    if (current === undefined) return;
+    if (/[\x00-\x08\x0a-\x1f\x7f]/.test(current.value)) decline();
+    headers.push({ key: current.key, value: trimWsp(current.value) });
+    current = undefined;
+  };
+  for (let pos = 0; pos < block.length;) {
+    const lineBreak = block.indexOf('\n', pos);
+    const lineEnd = lineBreak < 0 ? block.length : lineBreak;
+    const initial = block.charCodeAt(pos);
+    if (initial === 0x20 || initial === 0x09) {
+      if (pos === 0) decline();
+      if (current) current.value += stripCr(block.slice(pos, lineEnd));
     } else {
-      decline();
+      keep();
+      const colon = block.indexOf(':', pos);
+      if (colon <= pos || colon >= lineEnd) decline();
+      // Only headers whose name starts like one we read are looked at further.
+      if (READ_INITIALS.has(initial)) {
+        const key = trimWsp(block.slice(pos, colon)).toLowerCase();
+        if (read.has(key)) current = { key, value: stripCr(block.slice(colon + 1, lineEnd)) };
+      }
     }
+    pos = lineEnd + 1;
   }
-  const headers = lines.map((line) => {
-    const colon = line.indexOf(':');
-    return { key: trimWsp(line.slice(0, colon)).toLowerCase(), value: trimWsp(line.slice(colon + 1)) };
-  });
-  return { headers, end: pos };
+  keep();
+  return { headers, end };
 }
 
 /**
@@ -233,5 +270,9 @@ function stripCr(line: string): string {
 }
 
 function trimWsp(text: string): string {
-  return text.replace(/^[ \t]+|[ \t]+$/g, '');
+  let start = 0;
+  let end = text.length;
+  while (start < end && (text.charCodeAt(start) === 0x20 || text.charCodeAt(start) === 0x09)) start++;
+  while (end > start && (text.charCodeAt(end - 1) === 0x20 || text.charCodeAt(end - 1) === 0x09)) end--;
+  return start === 0 && end === text.length ? text : text.slice(start, end);
 }

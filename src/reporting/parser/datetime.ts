@@ -1,4 +1,5 @@
 // RFC 3339 date-time; the zone is optional because Microsoft sent zone-less times in 2023.
+const CANONICAL = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/;
 const DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(\.\d+)?([Zz]|[+-]\d{2}:?\d{2})?$/;
 
 /**
@@ -6,6 +7,11 @@ const DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(\.\d+)?(
  * (`2024-01-09T23:59:59Z`). A missing zone means UTC. Returns `undefined` when `text` is not a valid date-time.
  */
 export function toUtcIso(text: string): string | undefined {
+  // Fast path for what nearly every sender writes, `2024-01-09T23:59:59Z`: already the output form when valid.
+  if (CANONICAL.test(text)) {
+    const time = Date.parse(text);
+    if (Number.isFinite(time) && new Date(time).toISOString() === `${text.slice(0, 19)}.000Z`) return text;
+  }
   const m = DATE_TIME.exec(text.trim());
   if (!m) return undefined;
   const [year, month, day, hour, minute, second] = m.slice(1, 7).map(Number);

@@ -28,11 +28,14 @@ export function checkJsonShape(bytes: Uint8Array): void {
   for (let i = 0; i < length; i++) {
     const byte = bytes[i];
     if (byte === QUOTE) {
-      // Skip the string; an unterminated one is JSON.parse's to report.
-      for (i++; i < length; i++) {
-        const c = bytes[i];
-        if (c === BACKSLASH) i++;
-        else if (c === QUOTE) break;
+      // Skip the string (a native search per quote); an unterminated one is JSON.parse's to report.
+      for (;;) {
+        const end = bytes.indexOf(QUOTE, i + 1);
+        if (end < 0) return;
+        i = end;
+        let backslashes = 0;
+        while (bytes[end - 1 - backslashes] === BACKSLASH) backslashes++;
+        if (backslashes % 2 === 0) break;
       }
     } else if (byte === OPEN_BRACKET || byte === OPEN_BRACE) {
       if (++depth > MAX_JSON_DEPTH) reject(`JSON nests deeper than ${MAX_JSON_DEPTH} levels`);

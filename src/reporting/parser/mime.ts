@@ -1,4 +1,4 @@
-import PostalMime from 'postal-mime';
+import type PostalMime from 'postal-mime';
 import { MailSummary, readCanonicalReportMail } from './canonical-mail';
 import { isGzip } from './decompress';
 import { reject } from './errors';
@@ -66,10 +66,18 @@ function checkLineCount(raw: Uint8Array): void {
   }
 }
 
+/** postal-mime, loaded on first use: canonical mails never need it (it takes about 15 ms to load). */
+export function postalMime(): typeof PostalMime {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require('postal-mime') as typeof PostalMime;
+}
+
 /** postal-mime, with nested messages kept as attachments (never parsed) and MIME nesting capped. */
 export async function parseWithPostalMime(raw: Uint8Array): Promise<MailSummary> {
   try {
-    const email = await PostalMime.parse(raw, {
+    // A view is copied by postal-mime; an ArrayBuffer of exactly the mail is not (20 MB less at the size cap).
+    const whole = raw.byteOffset === 0 && raw.byteLength === raw.buffer.byteLength;
+    const email = await postalMime().parse(whole ? (raw.buffer as ArrayBuffer) : raw, {
       attachmentEncoding: 'arraybuffer',
       forceRfc822Attachments: true,
       maxNestingDepth: MAX_MIME_NESTING_DEPTH,

@@ -150,6 +150,27 @@ const MUTATIONS: Record<string, Mutation> = {
   emptySubject: (mail) => mail.replace(/Subject: [^\r\n]*/i, 'Subject:'),
   groupFrom: (mail) => mail.replace(/From: [^\r\n]*/i, 'From: Reporters: a@sender.example, b@sender.example;'),
   quotedFrom: (mail) => mail.replace(/From: [^\r\n]*/i, 'From: "Google, Inc." <noreply@google.com>'),
+  otherFrom: (mail, random) => {
+    const forms = [
+      'a@b',
+      '<a@b>',
+      'Reports <a.b@c.example>',
+      'Reports<a@b.example>',
+      'a@b.',
+      'a.@b',
+      '.a@b',
+      'A@B.EXAMPLE',
+      'a@b <c@d>',
+      '<a@b',
+      'a@b>',
+      'a@@b',
+      '@b',
+      'a@',
+      'Re ports . - <x+y@z-z.example>',
+      ' <a@b> ',
+    ];
+    return mail.replace(/From: [^\r\n]*/i, `From: ${forms[Math.floor(random() * forms.length)]}`);
+  },
   description: (mail) =>
     mail.replace(
       /Content-Transfer-Encoding: base64/i,
