@@ -3,14 +3,14 @@
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import * as esbuild from 'esbuild';
 import { writeCorpus } from './corpus';
+import { bundle, OUT_DIR, transpileSources } from './transpile';
 
 const MAIL_COUNT = 1000;
 const RUNS = 3;
 const TARGET_RATIO = 1.5;
 
-const outDir = path.join(__dirname, 'out');
+const outDir = OUT_DIR;
 const corpusDir = path.join(outDir, 'corpus');
 
 interface Run {
@@ -38,35 +38,6 @@ function run(script: string, args: string[]): Promise<Run> {
         stderr: Buffer.concat(stderr).toString('utf8'),
       }),
     );
-  });
-}
-
-function bundle(entry: string, outfile: string): void {
-  esbuild.buildSync({
-    entryPoints: [path.join(__dirname, entry)],
-    outfile: path.join(outDir, outfile),
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    logLevel: 'warning',
-  });
-}
-
-/** Transpiles src/ to bench/out/lib, file by file, like the package's lib/. */
-export function transpileSources(): void {
-  const srcDir = path.join(__dirname, '../src');
-  const entryPoints = (fs.readdirSync(srcDir, { recursive: true }) as string[])
-    .filter((file) => file.endsWith('.ts') && !file.endsWith('.d.ts'))
-    .map((file) => path.join(srcDir, file));
-  esbuild.buildSync({
-    entryPoints,
-    outdir: path.join(outDir, 'lib'),
-    outbase: srcDir,
-    bundle: false,
-    format: 'cjs',
-    platform: 'node',
-    target: 'node20',
-    logLevel: 'warning',
   });
 }
 

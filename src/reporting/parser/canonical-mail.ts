@@ -48,7 +48,7 @@ const CLEAN_BASE64 = /^[A-Za-z0-9+/\r\n]*={0,2}[\r\n]*$/;
 /** postal-mime's address parser, loaded only for From headers of an unusual form. */
 function postalMimeAddressParser(): typeof PostalMime.addressParser {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  return (require('postal-mime') as typeof PostalMime).addressParser;
+  return (require('./postal-mime-library') as typeof import('./postal-mime-library')).addressParser;
 }
 
 /** Thrown inside the recognizer to give the mail to postal-mime; never escapes it. */

@@ -5,11 +5,11 @@ import { reject } from './errors';
 import { ReportMail } from './model';
 
 /**
- * More lines than this are refused before MIME parsing: postal-mime keeps a buffer per line of a text part, and
- * 400,000 short lines (1.2 MB) took 800 MB. 50,000 lines of base64 at 76 columns hold 2.8 MB of gzip, more than
- * the decompressed limit allows for a report.
+ * More lines than this are refused before MIME parsing: postal-mime keeps a Blob part per line of a text part (about
+ * 2 KB each), and 400,000 short lines (1.2 MB) took 800 MB. With this cap a 20 MiB mail peaks at about 200 MB
+ * (`npm run bench`). 25,000 lines of base64 at 76 columns still carry 1.4 MB of gzip, far more than any real report.
  */
-export const MAX_MAIL_LINES = 50_000;
+export const MAX_MAIL_LINES = 25_000;
 /** MIME parts nest at most this deep (a report is one level down; a forwarded one two or three). */
 export const MAX_MIME_NESTING_DEPTH = 8;
 
@@ -66,10 +66,10 @@ function checkLineCount(raw: Uint8Array): void {
   }
 }
 
-/** postal-mime, loaded on first use: canonical mails never need it (it takes about 15 ms to load). */
-export function postalMime(): typeof PostalMime {
+/** postal-mime, loaded on first use: canonical mails never need it. */
+function postalMime(): typeof PostalMime {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  return require('postal-mime') as typeof PostalMime;
+  return (require('./postal-mime-library') as typeof import('./postal-mime-library')).PostalMime;
 }
 
 /** postal-mime, with nested messages kept as attachments (never parsed) and MIME nesting capped. */
