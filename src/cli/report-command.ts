@@ -74,9 +74,8 @@ function readFileCapped(file: string): Buffer | string {
   }
 }
 
-/** Reads and parses one file; every failure becomes a one-line reason, never an exception. */
-async function readReports(file: string): Promise<FileResult> {
-  const bytes = readFileCapped(file);
+/** Parses one file's bytes (or says why it could not be read); every failure becomes a one-line reason. */
+async function readReports(file: string, bytes: Buffer | string): Promise<FileResult> {
   if (typeof bytes === 'string') return { source: file, error: bytes };
   try {
     return { source: file, reports: await parseReportFile(file, bytes) };
@@ -155,28 +154,26 @@ class ChunkedWriter {
  */
 async function* resultsInOrder(files: string[]): AsyncGenerator<FileResult> {
   const inFlight: { readonly result: Promise<FileResult>; readonly size: number }[] = [];
-  let bytes = 0;
+  let bytesInFlight = 0;
   let next = 0;
-  while (next < files.length || inFlight.length > 0) {
-    while (next < files.length && inFlight.length < FILES_IN_FLIGHT) {
-      const size = fileSize(files[next]);
-      if (inFlight.length > 0 && bytes + size > BYTES_IN_FLIGHT) break;
-      bytes += size;
-      inFlight.push({ result: readReports(files[next++]), size });
+  // A file read but not yet started, waiting for room.
+  let waiting: { readonly file: string; readonly bytes: Buffer | string } | undefined;
+  while (next < files.length || waiting !== undefined || inFlight.length > 0) {
+    while (inFlight.length < FILES_IN_FLIGHT) {
+      if (waiting === undefined && next < files.length) {
+        waiting = { file: files[next], bytes: readFileCapped(files[next++]) };
+      }
+      if (waiting === undefined) break;
+      const size = waiting.bytes.length;
+      if (inFlight.length > 0 && bytesInFlight + size > BYTES_IN_FLIGHT) break;
+      bytesInFlight += size;
+      inFlight.push({ result: readReports(waiting.file, waiting.bytes), size });
+      waiting = undefined;
     }
     const { result, size } = inFlight.shift()!;
     const done = await result;
-    bytes -= size;
+    bytesInFlight -= size;
     yield done;
-  }
-}
-
-/** The size of a file, capped just over the input limit; 0 when it cannot be read (reading it will say why). */
-function fileSize(file: string): number {
-  try {
-    return Math.min(fs.statSync(file).size, DEFAULT_MAX_INPUT_BYTES + 1);
-  } catch {
-    return 0;
   }
 }
 

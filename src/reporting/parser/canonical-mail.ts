@@ -84,7 +84,9 @@ export function readCanonicalReportMail(raw: Uint8Array): MailSummary | undefine
 }
 
 function recognize(raw: Uint8Array, text: string): MailSummary {
-  const top = readHeaders(raw, text, 0, TOP_HEADERS_READ);
+  // Header blocks must be ASCII; when the whole mail is (as reports are), one check covers them all.
+  const ascii = isAscii(raw) ? undefined : raw;
+  const top = readHeaders(ascii, text, 0, TOP_HEADERS_READ);
   const headers = top.headers;
   checkRead(headers, TOP_HEADERS_READ);
   const contentType = parseStructured(first(headers, 'content-type') ?? decline());
@@ -101,7 +103,7 @@ function recognize(raw: Uint8Array, text: string): MailSummary {
   const attachments: MailAttachment[] = [];
   let headerBytes = top.end;
   while (!next.last) {
-    const part = readHeaders(raw, text, next.end, PART_HEADERS_READ);
+    const part = readHeaders(ascii, text, next.end, PART_HEADERS_READ);
     headerBytes += part.end - next.end;
     if (headerBytes > MAX_HEADER_BYTES) decline();
     const bodyEnd = nextDelimiter(text, part.end, delimiter);
@@ -178,7 +180,8 @@ function checkRead(headers: readonly Header[], keys: ReadonlySet<string>): void 
  * unfolded as postal-mime does (line breaks removed, the folding whitespace kept); `end` is where the body starts.
  */
 function readHeaders(
-  raw: Uint8Array,
+  /** The mail's bytes when it is not all ASCII, so that each block must be checked; else undefined. */
+  raw: Uint8Array | undefined,
   text: string,
   start: number,
   read: ReadonlySet<string>,
@@ -192,7 +195,7 @@ function readHeaders(
   const blockEnd = lf >= 0 ? lf : crlf;
   if (blockEnd < 0) decline(); // no empty line ends the block
   const end = blockEnd + (blockEnd === lf ? 2 : 3);
-  if (!isAscii(raw.subarray(start, blockEnd))) decline();
+  if (raw !== undefined && !isAscii(raw.subarray(start, blockEnd))) decline();
   const block = text.slice(start, blockEnd);
   if (block.startsWith('--') || block.includes('\n--')) decline(); // a line that starts like a delimiter
 
