@@ -7,7 +7,7 @@ import { writeCorpus } from './corpus';
 import { bundle, OUT_DIR, transpileSources } from './transpile';
 
 const MAIL_COUNT = 1000;
-const RUNS = 3;
+const RUNS = 5;
 const TARGET_RATIO = 1.5;
 
 const outDir = OUT_DIR;
