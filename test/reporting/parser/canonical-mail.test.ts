@@ -128,6 +128,9 @@ const MUTATIONS: Record<string, Mutation> = {
   base64Padding: (mail, random) => replaceOne(mail, 'A', 'A=', random),
   base64Space: (mail, random) => replaceOne(mail, 'B', 'B ', random),
   base64Garbage: (mail, random) => replaceOne(mail, 'C', 'C!*', random),
+  base64Drop: (mail, random) => replaceOne(mail, 'D', '', random),
+  crBeforeHeader: (mail) => mail.replace(/\r?\n(Subject|From|Content-Type):/i, '\r$1:'),
+  headerInValue: (mail) => mail.replace(/Subject: /i, 'Subject: x\r\n From: evil@attacker.example\r\nX-Subject: '),
   secondReport: (mail) => {
     const b = boundaryOf(mail);
     const part = `--${b}\r\nContent-Type: application/tlsrpt+json\r\nContent-Transfer-Encoding: base64\r\n\r\ne30=\r\n`;
