@@ -129,6 +129,13 @@ const MUTATIONS: Record<string, Mutation> = {
   base64Space: (mail, random) => replaceOne(mail, 'B', 'B ', random),
   base64Garbage: (mail, random) => replaceOne(mail, 'C', 'C!*', random),
   base64Drop: (mail, random) => replaceOne(mail, 'D', '', random),
+  spacedColon: (mail, random) =>
+    replaceOne(mail, random() < 0.5 ? 'From:' : 'Subject:', random() < 0.5 ? 'FROM \t:' : 'subject  :', random),
+  lookalikeHeaders: (mail) =>
+    mail.replace(/\r?\nFrom:/i, '\r\nFromage: cheese@attacker.example\r\nFrom-Alias: x@attacker.example\r\nFrom:'),
+  headerFirst: (mail) => `Subject: first\r\n${mail}`,
+  renamedHeader: (mail, random) =>
+    mail.replace(random() < 0.5 ? /\r?\nFrom:/i : /\r?\nSubject:/i, (m) => m.replace(':', 'age: x')),
   crBeforeHeader: (mail) => mail.replace(/\r?\n(Subject|From|Content-Type):/i, '\r$1:'),
   headerInValue: (mail) => mail.replace(/Subject: /i, 'Subject: x\r\n From: evil@attacker.example\r\nX-Subject: '),
   secondReport: (mail) => {
