@@ -30,6 +30,8 @@ const TOP_HEADERS_READ = new Set([
   'tls-report-domain',
   'tls-report-submitter',
 ]);
+/** First letters of the headers read (content-*, from, subject, message-id, tls-report-*), in either case. */
+const READ_INITIALS = new Set([...'cfsmtCFSMT'].map((c) => c.charCodeAt(0)));
 const PART_HEADERS_READ = new Set([
   'content-type',
   'content-transfer-encoding',
@@ -197,49 +199,35 @@ function readHeaders(
   const block = text.slice(start, blockEnd);
   if (block.startsWith('--') || block.includes('\n--')) decline(); // a line that starts like a delimiter
 
-  if (block.charCodeAt(0) === 0x20 || block.charCodeAt(0) === 0x09) decline(); // a fold with nothing to fold into
-
-  // The headers read, found by native searches for `\n<name>` in a lower-cased copy rather than line by line: a
-  // header line is its name, optional blanks and a colon; other lines do not change what is read.
-  const lower = block.toLowerCase();
-  const found: (Header & { readonly at: number })[] = [];
-  for (const name of read) {
-    const needle = `\n${name}`;
-    for (
-      let at = lower.startsWith(name) ? 0 : lineStartOf(lower, needle, 0);
-      at >= 0;
-      at = lineStartOf(lower, needle, at)
-    ) {
-      let colon = at + name.length;
-      while (lower.charCodeAt(colon) === 0x20 || lower.charCodeAt(colon) === 0x09) colon++;
-      if (lower.charCodeAt(colon) !== 0x3a) continue;
-      const value = unfoldedValue(block, colon + 1);
-      if (/[\x00-\x08\x0a-\x1f\x7f]/.test(value)) decline();
-      found.push({ at, key: name, value: trimWsp(value) });
-    }
-  }
-  const headers = found.sort((a, b) => a.at - b.at).map(({ key, value }): Header => ({ key, value }));
-  return { headers, end };
-}
-
-/** Where the next line matching `needle` (a LF and what follows it) starts after `from`, or -1. */
-function lineStartOf(text: string, needle: string, from: number): number {
-  const found = text.indexOf(needle, from);
-  return found < 0 ? -1 : found + 1;
-}
-
-/** A header's value from `from` to its line end, with the lines folded into it appended (line breaks removed). */
-function unfoldedValue(block: string, from: number): string {
-  let value = '';
-  let pos = from;
-  for (;;) {
+  const headers: Header[] = [];
+  let current: { key: string; value: string } | undefined;
+  const keep = () => {
+    if (current === undefined) return;
+    if (/[\x00-\x08\x0a-\x1f\x7f]/.test(current.value)) decline();
+    headers.push({ key: current.key, value: trimWsp(current.value) });
+    current = undefined;
+  };
+  for (let pos = 0; pos < block.length;) {
     const lineBreak = block.indexOf('\n', pos);
     const lineEnd = lineBreak < 0 ? block.length : lineBreak;
-    value += stripCr(block.slice(pos, lineEnd));
-    const next = block.charCodeAt(lineEnd + 1);
-    if (lineBreak < 0 || (next !== 0x20 && next !== 0x09)) return value;
+    const initial = block.charCodeAt(pos);
+    if (initial === 0x20 || initial === 0x09) {
+      if (pos === 0) decline();
+      if (current) current.value += stripCr(block.slice(pos, lineEnd));
+    } else {
+      keep();
+      const colon = block.indexOf(':', pos);
+      if (colon <= pos || colon >= lineEnd) decline();
+      // Only headers whose name starts like one we read are looked at further.
+      if (READ_INITIALS.has(initial)) {
+        const key = trimWsp(block.slice(pos, colon)).toLowerCase();
+        if (read.has(key)) current = { key, value: stripCr(block.slice(colon + 1, lineEnd)) };
+      }
+    }
     pos = lineEnd + 1;
   }
+  keep();
+  return { headers, end };
 }
 
 /**

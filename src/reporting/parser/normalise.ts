@@ -77,6 +77,13 @@ function optionalString(value: unknown, path: string): string | null {
   return trimmed === '' ? null : trimmed;
 }
 
+/** A failure row's optional string, as {@link optionalString}; the path is built only when it is needed. */
+function rowString(value: unknown, path: string, i: number, key: string): string | null {
+  if (typeof value !== 'string') return optionalString(value, value == null ? '' : `${path}[${i}].${key}`);
+  const trimmed = value.trim();
+  return trimmed === '' ? null : trimmed;
+}
+
 function requiredString(value: unknown, path: string): string {
   return optionalString(value, path) ?? reject(`${path} is missing`);
 }
@@ -136,24 +143,37 @@ function normaliseFailureDetails(
   if (!Array.isArray(value)) reject(`${path} is not a list`);
   let missingCounts = 0;
   const details = value.map((row: unknown, i): FailureDetail => {
-    const rowPath = `${path}[${i}]`;
-    if (!isObject(row)) reject(`${rowPath} is not an object`);
-    const resultType = requiredString(row['result-type'], `${rowPath}.result-type`);
+    if (!isObject(row)) reject(`${path}[${i}] is not an object`);
+    // Rows are many: their paths are built only for an error message, and each member is read by a constant key.
+    const resultType =
+      rowString(row['result-type'], path, i, 'result-type') ?? reject(`${path}[${i}].result-type is missing`);
     if (!RESULT_TYPES.has(resultType)) unknownResultTypes.add(resultType);
-    const failedSessionCount = count(row['failed-session-count'], `${rowPath}.failed-session-count`);
+    const sessions = row['failed-session-count'];
+    const failedSessionCount =
+      typeof sessions === 'number' && Number.isSafeInteger(sessions) && sessions >= 0
+        ? sessions
+        : count(sessions, `${path}[${i}].failed-session-count`);
     if (failedSessionCount === undefined) missingCounts++;
     const detail: FailureDetail = {
       resultType,
-      sendingMtaIp: optionalString(row['sending-mta-ip'], `${rowPath}.sending-mta-ip`),
-      receivingMxHostname: optionalString(row['receiving-mx-hostname'], `${rowPath}.receiving-mx-hostname`),
-      receivingMxHelo: optionalString(row['receiving-mx-helo'], `${rowPath}.receiving-mx-helo`),
-      receivingIp: optionalString(row['receiving-ip'], `${rowPath}.receiving-ip`),
+      sendingMtaIp: rowString(row['sending-mta-ip'], path, i, 'sending-mta-ip'),
+      receivingMxHostname: rowString(row['receiving-mx-hostname'], path, i, 'receiving-mx-hostname'),
+      receivingMxHelo: rowString(row['receiving-mx-helo'], path, i, 'receiving-mx-helo'),
+      receivingIp: rowString(row['receiving-ip'], path, i, 'receiving-ip'),
       failedSessionCount: failedSessionCount ?? 0,
-      additionalInformation: optionalString(row['additional-information'], `${rowPath}.additional-information`),
-      failureReasonCode: optionalString(row['failure-reason-code'], `${rowPath}.failure-reason-code`),
+      additionalInformation: rowString(row['additional-information'], path, i, 'additional-information'),
+      failureReasonCode: rowString(row['failure-reason-code'], path, i, 'failure-reason-code'),
     };
-    let size = FAILURE_DETAIL_OVERHEAD;
-    for (const key of FAILURE_DETAIL_KEYS) size += jsonSize(detail[key]);
+    const size =
+      FAILURE_DETAIL_OVERHEAD +
+      jsonSize(detail.resultType) +
+      jsonSize(detail.sendingMtaIp) +
+      jsonSize(detail.receivingMxHostname) +
+      jsonSize(detail.receivingMxHelo) +
+      jsonSize(detail.receivingIp) +
+      jsonSize(detail.failedSessionCount) +
+      jsonSize(detail.additionalInformation) +
+      jsonSize(detail.failureReasonCode);
     output.charge(size);
     return detail;
   });
