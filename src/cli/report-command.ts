@@ -23,6 +23,7 @@ Exit status: 0 when every FILE held a report, 1 when one did not, 2 on usage err
 
 // Flush in chunks well above a pipe's 64 KiB so large outputs need few writes, without holding it all.
 const CHUNK_CHARS = 256 * 1024;
+const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
 // Two files in flight keep the CPU busy while one waits on postal-mime, but only while they are small together: a
 // 20 MiB mail may take 200 MB to parse (16 in flight let eight hostile mails take 4.4 GB).
 const FILES_IN_FLIGHT = 2;
@@ -137,11 +138,13 @@ class ChunkedWriter {
       const onClose = () => finish(new Error('output closed'));
       stream.on('error', finish);
       stream.on('close', onClose);
-      // The last chunk waits for its write callback (all data handed on, writes complete in order);
-      // the others only for 'drain' when the stream's buffer is full.
+      // The last chunk waits for its write callback (all data handed on, writes complete in order); the others
+      // wait for 'drain' only once the stream holds more than MAX_BUFFERED_BYTES, so a slow reader costs bounded memory
+      // without stalling the command at every chunk.
       const ok = stream.write(chunk, waitForWrite ? (err?: Error | null) => finish(err) : undefined);
       if (!waitForWrite) {
-        if (ok) finish();
+        const buffered = (stream as { writableLength?: number }).writableLength ?? Infinity;
+        if (ok || buffered <= MAX_BUFFERED_BYTES) finish();
         else stream.once('drain', onDrain);
       }
     });
