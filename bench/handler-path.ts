@@ -1,5 +1,5 @@
 // What the report handlers do with one input, bundled like a Lambda and run in a child process by hostile-bench:
-// read the body (as from S3 or the function URL), parse it with the handlers' limits, serialise each report as it
+// read the body (as from S3 or the function URL), parse it with the handlers' limits, serialize each report as it
 // is stored. Prints the outcome as JSON; S3, CloudWatch and DKIM are not part of it.
 import * as fs from 'node:fs';
 import { parseReportJson, parseReportMail, ReportRejectedError } from '../src/reporting/parser';

@@ -83,7 +83,7 @@ function nestedMultipart(depth: number): Buffer {
   return Buffer.from(lines.join(CRLF) + CRLF);
 }
 
-/** A report of `rows` failure rows each with only a result type: normalising gives every row eight fields. */
+/** A report of `rows` failure rows each with only a result type: normalizing gives every row eight fields. */
 function sparseRows(rows: number): Buffer {
   const row = '{"result-type":"starttls-not-supported"}';
   const text = JSON.stringify(report([policy('example.com', [JSON.parse(row)])]));
@@ -131,7 +131,7 @@ export function writeHostileCorpus(dir: string): HostileCase[] {
   add('short-lines-at-cap', 'mail', '24,900 short lines, postal-mime', mail(small, textPart(24_900, 1)));
   add('long-lines', 'mail', '24,900 lines of 820 characters (20 MiB), postal-mime', mail(small, textPart(24_900, 820)));
   add('one-long-line', 'mail', 'a 20 MB text line, postal-mime', mail(small, textPart(1, 20_000_000)));
-  // The largest report whose normalised form (nulls for absent fields) stays under the 20 MiB cap.
+  // The largest report whose normalized form (nulls for absent fields) stays under the 20 MiB cap.
   const big = gzipSync(bigReport(14 * MiB));
   add('big-report-mail', 'mail', '14 MiB of report JSON, gzipped, canonical', mail(big, '', 'multipart/report'));
   add('big-report', 'json', '14 MiB of report JSON, gzipped', big);

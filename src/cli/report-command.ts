@@ -51,14 +51,29 @@ function parseArgs(args: string[]): Options | 'help' {
   return { json, files };
 }
 
-/** Reads a file, refusing before reading when it is over the input limit so a huge file is never loaded. */
-function readFileCapped(file: string): Buffer | string {
+/** A file opened and measured, not yet read; or why it cannot be read. */
+type OpenedFile = { readonly fd: number; readonly size: number } | string;
+
+/** Opens a file and takes its size, refusing one over the input limit so a huge file is never loaded. */
+function openCapped(file: string): OpenedFile {
   let fd: number | undefined;
   try {
     fd = fs.openSync(file, 'r');
     const { size } = fs.fstatSync(fd);
-    if (size > DEFAULT_MAX_INPUT_BYTES) return `file is ${size} bytes, over the ${DEFAULT_MAX_INPUT_BYTES}-byte limit`;
-    // Synchronous reads: for a CLI they cost far less than fs.promises' round trips.
+    if (size <= DEFAULT_MAX_INPUT_BYTES) return { fd, size };
+    fs.closeSync(fd);
+    return `file is ${size} bytes, over the ${DEFAULT_MAX_INPUT_BYTES}-byte limit`;
+  } catch (e) {
+    if (fd !== undefined) fs.closeSync(fd);
+    return `cannot read file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`;
+  }
+}
+
+/** Reads an opened file and closes it. Synchronous reads: for a CLI they cost far less than fs.promises' round trips. */
+function readOpened(opened: OpenedFile): Buffer | string {
+  if (typeof opened === 'string') return opened;
+  const { fd, size } = opened;
+  try {
     const bytes = Buffer.allocUnsafe(size);
     let read = 0;
     while (read < size) {
@@ -68,10 +83,9 @@ function readFileCapped(file: string): Buffer | string {
     }
     return bytes.subarray(0, read);
   } catch (e) {
-    const err = e as NodeJS.ErrnoException;
-    return `cannot read file (${err.code ?? err.message})`;
+    return `cannot read file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`;
   } finally {
-    if (fd !== undefined) fs.closeSync(fd);
+    fs.closeSync(fd);
   }
 }
 
@@ -159,18 +173,18 @@ async function* resultsInOrder(files: string[]): AsyncGenerator<FileResult> {
   const inFlight: { readonly result: Promise<FileResult>; readonly size: number }[] = [];
   let bytesInFlight = 0;
   let next = 0;
-  // A file read but not yet started, waiting for room.
-  let waiting: { readonly file: string; readonly bytes: Buffer | string } | undefined;
+  // The next file, opened and measured but not read until there is room for it.
+  let waiting: { readonly file: string; readonly opened: OpenedFile } | undefined;
   while (next < files.length || waiting !== undefined || inFlight.length > 0) {
     while (inFlight.length < FILES_IN_FLIGHT) {
       if (waiting === undefined && next < files.length) {
-        waiting = { file: files[next], bytes: readFileCapped(files[next++]) };
+        waiting = { file: files[next], opened: openCapped(files[next++]) };
       }
       if (waiting === undefined) break;
-      const size = waiting.bytes.length;
+      const size = typeof waiting.opened === 'string' ? 0 : waiting.opened.size;
       if (inFlight.length > 0 && bytesInFlight + size > BYTES_IN_FLIGHT) break;
       bytesInFlight += size;
-      inFlight.push({ result: readReports(waiting.file, waiting.bytes), size });
+      inFlight.push({ result: readReports(waiting.file, readOpened(waiting.opened)), size });
       waiting = undefined;
     }
     const { result, size } = inFlight.shift()!;

@@ -8,7 +8,7 @@ const POLICY_TYPES = new Set(['sts', 'tlsa', 'no-policy-found']);
 type JsonObject = Record<string, unknown>;
 
 /**
- * What normalising has produced so far, measured as (at least) the bytes of its JSON, so that a small input
+ * What normalizing has produced so far, measured as (at least) the bytes of its JSON, so that a small input
  * cannot expand into a huge stored object: each sparse failure row becomes eight fields.
  */
 class Output {
@@ -24,7 +24,7 @@ class Output {
 
   charge(bytes: number): void {
     this.bytes += bytes;
-    if (this.bytes > this.maxBytes) reject(`normalised report exceeds the ${this.maxBytes}-byte limit`);
+    if (this.bytes > this.maxBytes) reject(`normalized report exceeds the ${this.maxBytes}-byte limit`);
   }
 }
 
@@ -258,7 +258,7 @@ function addressDomain(address: string | null): string | null {
 
 /**
  * Validates one parsed TLS-RPT JSON document and returns its normalised form.
- * Throws {@link ReportRejectedError} when it is not a usable report, or when its normalised form would take more
+ * Throws {@link ReportRejectedError} when it is not a usable report, or when its normalized form would take more
  * than `maxBytes` as JSON.
  */
 export function normaliseReport(

@@ -105,8 +105,8 @@ describe('JSON shape, before JSON.parse', () => {
   });
 });
 
-describe('normalised size', () => {
-  /** `rows` failure rows of only a result type: normalising gives each eight fields. */
+describe('normalized size', () => {
+  /** `rows` failure rows of only a result type: normalizing gives each eight fields. */
   function sparseRows(rows: number): Buffer {
     const report = JSON.stringify(
       reportWithPolicy({ 'failure-details': [{ 'result-type': 'starttls-not-supported' }] }),
@@ -118,7 +118,7 @@ describe('normalised size', () => {
   test('a 20 KB gzip of sparse failure rows cannot become an object of tens of MB', async () => {
     const body = gzipSync(sparseRows(500_000), { level: 9 });
     expect(body.length).toBeLessThan(64 * 1024);
-    expect(await reasonOf(() => parseReportJson(body))).toBe('normalised report exceeds the 20971520-byte limit');
+    expect(await reasonOf(() => parseReportJson(body))).toBe('normalized report exceeds the 20971520-byte limit');
   });
 
   test('the cap is the configured report size, and counts at most the JSON size', () => {
@@ -128,7 +128,7 @@ describe('normalised size', () => {
     // The measure is a lower bound of the JSON, so a report exactly at the cap is accepted.
     expect(parseReportJson(input, { maxDecompressedBytes: size }).policies[0].failureDetails).toHaveLength(1_000);
     expect(() => parseReportJson(input, { maxDecompressedBytes: Math.floor(size * 0.9) })).toThrow(
-      `normalised report exceeds the ${Math.floor(size * 0.9)}-byte limit`,
+      `normalized report exceeds the ${Math.floor(size * 0.9)}-byte limit`,
     );
   });
 });
