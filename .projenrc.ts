@@ -147,14 +147,15 @@ const example = project.addTask('example', {
 example.spawn(project.bundler.bundleTask);
 example.exec('ts-node --transpile-only --project examples/tsconfig.json examples/main.ts');
 
-// `npm run bench`: handler bundle size and load time, the report command against a plain Node floor, and the
-// policy site's size at 100 domains.
+// `npm run bench`: handler bundle size and load time, the report command against a plain Node floor, peak memory on
+// hostile input, and the policy site's size at 100 domains.
 const bench = project.addTask('bench', {
   description:
-    'Check handler bundle size and load time, time `cdk-mta-sts report --json` against a plain Node floor, and check the policy site at 100 domains',
+    'Check handler bundle size and load time, time `cdk-mta-sts report --json` against a plain Node floor, measure peak memory on hostile input, and check the policy site at 100 domains',
 });
 bench.exec('ts-node --transpile-only --project bench/tsconfig.json bench/handler-bench.ts');
 bench.exec('ts-node --transpile-only --project bench/tsconfig.json bench/report-bench.ts');
+bench.exec('ts-node --transpile-only --project bench/tsconfig.json bench/hostile-bench.ts');
 bench.exec('ts-node --transpile-only --project bench/tsconfig.json bench/site-bench.ts');
 
 project.synth();

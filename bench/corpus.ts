@@ -28,6 +28,17 @@ const CRLF = '\r\n';
  * failure rows; one in twenty carries hundreds. Returns the file names, relative to `dir`.
  */
 export function writeCorpus(dir: string, count: number): string[] {
+  fs.mkdirSync(dir, { recursive: true });
+  const files: string[] = [];
+  for (const { file, mail } of corpusMails(count)) {
+    fs.writeFileSync(path.join(dir, file), mail);
+    files.push(file);
+  }
+  return files;
+}
+
+/** The corpus mails, in memory (the differential test reads them too). */
+export function* corpusMails(count: number): Generator<{ readonly file: string; readonly mail: string }> {
   const random = prng(8460);
   const int = (max: number) => Math.floor(random() * max);
   const pick = <T>(items: T[]) => items[int(items.length)];
@@ -40,8 +51,6 @@ export function writeCorpus(dir: string, count: number): string[] {
   const ip = () => `${int(223) + 1}.${int(256)}.${int(256)}.${int(256)}`;
   const wrap = (text: string, width: number) => text.match(new RegExp(`.{1,${width}}`, 'g'))!.join(CRLF);
 
-  fs.mkdirSync(dir, { recursive: true });
-  const files: string[] = [];
   for (let n = 0; n < count; n++) {
     const microsoft = n % 3 === 2;
     const domain = `example${n % 97}.org`;
@@ -158,9 +167,6 @@ export function writeCorpus(dir: string, count: number): string[] {
       `--${boundary}--`,
       '',
     ].join(CRLF);
-    const file = `report-${String(n).padStart(4, '0')}.eml`;
-    fs.writeFileSync(path.join(dir, file), mail);
-    files.push(file);
+    yield { file: `report-${String(n).padStart(4, '0')}.eml`, mail };
   }
-  return files;
 }

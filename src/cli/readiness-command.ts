@@ -22,9 +22,12 @@ import {
 
 const MAX_DAYS = 366;
 const PREFIXES_IN_FLIGHT = 4;
-const OBJECTS_IN_FLIGHT = 16;
-// Stored reports are at most the parser's 20 MiB input re-serialised; anything far larger is not one of ours.
-const MAX_OBJECT_BYTES = 64 * 1024 * 1024;
+const OBJECTS_IN_FLIGHT = 8;
+// Objects are streamed: at most this many bytes of them are read at once (one larger object is read alone), and
+// each is reduced to what the assessment counts before the next is read.
+const BYTES_IN_FLIGHT = 24 * 1024 * 1024;
+// Stored reports are capped at the report size (20 MiB by default) plus a small envelope; larger is not one of ours.
+const MAX_OBJECT_BYTES = 32 * 1024 * 1024;
 // Verdict (0 ready, 1 not ready) or none: 2 for usage errors and when the reports could not be read.
 const EXIT_NOT_READY = EXIT_FAILED;
 const EXIT_NO_VERDICT = EXIT_USAGE;
@@ -281,17 +284,27 @@ async function mapLimit<T, R>(items: readonly T[], limit: number, task: (item: T
  */
 const LEGACY_HTTPS_REPORT = /\.https\.json$/;
 
-/** One LIST per day of the window and prefix (never a bucket scan), then one GET per stored report. */
+interface Listed {
+  readonly key: string;
+  readonly size: number;
+}
+
+/**
+ * One LIST per day of the window and prefix (never a bucket scan), then one GET per stored report, streamed: a few
+ * objects at a time within {@link BYTES_IN_FLIGHT}, each reduced to what the assessment reads before it is kept.
+ */
 async function readReports(s3: S3Client, bucket: string, domain: string, dates: string[], prefixes: string[]) {
   const includeHttps = prefixes.includes(HTTPS_REPORTS_PREFIX);
   const dayPrefixes = prefixes.flatMap((p) => dates.map((date) => `${p}policy-domain=${domain}/date=${date}/`));
   try {
     const keysByDay = await mapLimit(dayPrefixes, PREFIXES_IN_FLIGHT, async (prefix) => {
-      const keys: string[] = [];
+      const keys: Listed[] = [];
       try {
         for await (const page of paginateListObjectsV2({ client: s3 }, { Bucket: bucket, Prefix: prefix })) {
-          for (const { Key: key } of page.Contents ?? []) {
-            if (key?.endsWith('.json') && (includeHttps || !LEGACY_HTTPS_REPORT.test(key))) keys.push(key);
+          for (const { Key: key, Size: size } of page.Contents ?? []) {
+            if (key?.endsWith('.json') && (includeHttps || !LEGACY_HTTPS_REPORT.test(key))) {
+              keys.push({ key, size: size ?? 0 });
+            }
           }
         }
       } catch (e) {
@@ -299,7 +312,10 @@ async function readReports(s3: S3Client, bucket: string, domain: string, dates: 
       }
       return keys;
     });
-    const objects = await mapLimit(keysByDay.flat(), OBJECTS_IN_FLIGHT, async (key) => {
+    const objects = await mapWithinBudget(keysByDay.flat(), async ({ key, size }) => {
+      if (size > MAX_OBJECT_BYTES) {
+        return { key, reason: `object is ${size} bytes, over the ${MAX_OBJECT_BYTES}-byte limit` };
+      }
       try {
         return { key, ...(await readReport(s3, bucket, key)) };
       } catch (e) {
@@ -317,6 +333,30 @@ async function readReports(s3: S3Client, bucket: string, domain: string, dates: 
   } finally {
     s3.destroy();
   }
+}
+
+/**
+ * Like {@link mapLimit}, but also holds the listed bytes of the objects in flight within {@link BYTES_IN_FLIGHT}: a
+ * task starts only when its object fits, or when nothing else is running.
+ */
+async function mapWithinBudget<R>(items: readonly Listed[], task: (item: Listed) => Promise<R>): Promise<R[]> {
+  let bytes = 0;
+  let running = 0;
+  const waiting: (() => void)[] = [];
+  const fits = (size: number) => running === 0 || bytes + size <= BYTES_IN_FLIGHT;
+  return mapLimit(items, OBJECTS_IN_FLIGHT, async (item) => {
+    const size = Math.min(item.size, MAX_OBJECT_BYTES + 1);
+    while (!fits(size)) await new Promise<void>((resolve) => waiting.push(resolve));
+    bytes += size;
+    running++;
+    try {
+      return await task(item);
+    } finally {
+      bytes -= size;
+      running--;
+      waiting.splice(0).forEach((wake) => wake());
+    }
+  });
 }
 
 async function readReport(s3: S3Client, bucket: string, key: string): Promise<{ report: ReadinessReport }> {

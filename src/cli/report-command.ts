@@ -23,7 +23,11 @@ Exit status: 0 when every FILE held a report, 1 when one did not, 2 on usage err
 
 // Flush in chunks well above a pipe's 64 KiB so large outputs need few writes, without holding it all.
 const CHUNK_CHARS = 256 * 1024;
-const FILES_IN_FLIGHT = 16;
+const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
+// Two files in flight keep the CPU busy while one waits on postal-mime, but only while they are small together: a
+// 20 MiB mail may take 200 MB to parse (16 in flight let eight hostile mails take 4.4 GB).
+const FILES_IN_FLIGHT = 2;
+const BYTES_IN_FLIGHT = DEFAULT_MAX_INPUT_BYTES;
 
 type FileResult = { source: string; reports: NormalisedReport[] } | { source: string; error: string };
 
@@ -47,14 +51,29 @@ function parseArgs(args: string[]): Options | 'help' {
   return { json, files };
 }
 
-/** Reads a file, refusing before reading when it is over the input limit so a huge file is never loaded. */
-function readFileCapped(file: string): Buffer | string {
+/** A file opened and measured, not yet read; or why it cannot be read. */
+type OpenedFile = { readonly fd: number; readonly size: number } | string;
+
+/** Opens a file and takes its size, refusing one over the input limit so a huge file is never loaded. */
+function openCapped(file: string): OpenedFile {
   let fd: number | undefined;
   try {
     fd = fs.openSync(file, 'r');
     const { size } = fs.fstatSync(fd);
-    if (size > DEFAULT_MAX_INPUT_BYTES) return `file is ${size} bytes, over the ${DEFAULT_MAX_INPUT_BYTES}-byte limit`;
-    // Synchronous reads: for a CLI they cost far less than fs.promises' round trips.
+    if (size <= DEFAULT_MAX_INPUT_BYTES) return { fd, size };
+    fs.closeSync(fd);
+    return `file is ${size} bytes, over the ${DEFAULT_MAX_INPUT_BYTES}-byte limit`;
+  } catch (e) {
+    if (fd !== undefined) fs.closeSync(fd);
+    return `cannot read file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`;
+  }
+}
+
+/** Reads an opened file and closes it. Synchronous reads: for a CLI they cost far less than fs.promises' round trips. */
+function readOpened(opened: OpenedFile): Buffer | string {
+  if (typeof opened === 'string') return opened;
+  const { fd, size } = opened;
+  try {
     const bytes = Buffer.allocUnsafe(size);
     let read = 0;
     while (read < size) {
@@ -64,16 +83,14 @@ function readFileCapped(file: string): Buffer | string {
     }
     return bytes.subarray(0, read);
   } catch (e) {
-    const err = e as NodeJS.ErrnoException;
-    return `cannot read file (${err.code ?? err.message})`;
+    return `cannot read file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`;
   } finally {
-    if (fd !== undefined) fs.closeSync(fd);
+    fs.closeSync(fd);
   }
 }
 
-/** Reads and parses one file; every failure becomes a one-line reason, never an exception. */
-async function readReports(file: string): Promise<FileResult> {
-  const bytes = readFileCapped(file);
+/** Parses one file's bytes (or says why it could not be read); every failure becomes a one-line reason. */
+async function readReports(file: string, bytes: Buffer | string): Promise<FileResult> {
   if (typeof bytes === 'string') return { source: file, error: bytes };
   try {
     return { source: file, reports: await parseReportFile(file, bytes) };
@@ -135,11 +152,13 @@ class ChunkedWriter {
       const onClose = () => finish(new Error('output closed'));
       stream.on('error', finish);
       stream.on('close', onClose);
-      // The last chunk waits for its write callback (all data handed on, writes complete in order);
-      // the others only for 'drain' when the stream's buffer is full.
+      // The last chunk waits for its write callback (all data handed on, writes complete in order); the others
+      // wait for 'drain' only once the stream holds more than MAX_BUFFERED_BYTES, so a slow reader costs bounded memory
+      // without stalling the command at every chunk.
       const ok = stream.write(chunk, waitForWrite ? (err?: Error | null) => finish(err) : undefined);
       if (!waitForWrite) {
-        if (ok) finish();
+        const buffered = (stream as { writableLength?: number }).writableLength ?? Infinity;
+        if (ok || buffered <= MAX_BUFFERED_BYTES) finish();
         else stream.once('drain', onDrain);
       }
     });
@@ -147,17 +166,31 @@ class ChunkedWriter {
 }
 
 /**
- * Yields each file's result in argument order while keeping a few files in flight: parsing waits on
- * file reads and on postal-mime's Blob reads, and overlapping those keeps the CPU busy.
+ * Yields each file's result in argument order while keeping up to two files in flight: parsing waits on postal-mime's
+ * Blob reads, and overlapping those keeps the CPU busy. A second file starts only if both fit in {@link BYTES_IN_FLIGHT}.
  */
 async function* resultsInOrder(files: string[]): AsyncGenerator<FileResult> {
-  const inFlight: Promise<FileResult>[] = [];
+  const inFlight: { readonly result: Promise<FileResult>; readonly size: number }[] = [];
+  let bytesInFlight = 0;
   let next = 0;
-  while (next < files.length && inFlight.length < FILES_IN_FLIGHT) inFlight.push(readReports(files[next++]));
-  while (inFlight.length > 0) {
-    const result = await inFlight.shift()!;
-    if (next < files.length) inFlight.push(readReports(files[next++]));
-    yield result;
+  // The next file, opened and measured but not read until there is room for it.
+  let waiting: { readonly file: string; readonly opened: OpenedFile } | undefined;
+  while (next < files.length || waiting !== undefined || inFlight.length > 0) {
+    while (inFlight.length < FILES_IN_FLIGHT) {
+      if (waiting === undefined && next < files.length) {
+        waiting = { file: files[next], opened: openCapped(files[next++]) };
+      }
+      if (waiting === undefined) break;
+      const size = typeof waiting.opened === 'string' ? 0 : waiting.opened.size;
+      if (inFlight.length > 0 && bytesInFlight + size > BYTES_IN_FLIGHT) break;
+      bytesInFlight += size;
+      inFlight.push({ result: readReports(waiting.file, readOpened(waiting.opened)), size });
+      waiting = undefined;
+    }
+    const { result, size } = inFlight.shift()!;
+    const done = await result;
+    bytesInFlight -= size;
+    yield done;
   }
 }
 

@@ -1,6 +1,5 @@
 import { isIP } from 'node:net';
 import { domainToASCII, domainToUnicode } from 'node:url';
-import { getPublicSuffix } from 'tldts';
 import { WILDCARD_PREFIX, withoutTrailingDot } from './mx-pattern';
 
 /** RFC 1035 §2.3.4 limits (in octets of the A-label form). */
@@ -128,12 +127,19 @@ function checkLabels(name: string, isWildcardBase = false): DomainNameCheck {
   }
 
   const ascii = labels.join('.');
-  if (isWildcardBase && getPublicSuffix(ascii, { allowPrivateDomains: true, extractHostname: false }) === ascii) {
+  if (isWildcardBase && publicSuffix(ascii) === ascii) {
     return problem(`${JSON.stringify(ascii)} is a public suffix, so the wildcard would match other owners' hosts`);
   }
   if (labels.length < 2) return problem('must have at least two labels (e.g. "example.com")');
   if (ascii.length > MAX_DOMAIN_NAME_LENGTH) return problem(tooLong(ascii));
   return { ok: true, name: ascii };
+}
+
+/** The public suffix of `name`; tldts (the Public Suffix List, 100 KB) loads only when a wildcard needs it. */
+function publicSuffix(name: string): string | null {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { getPublicSuffix } = require('tldts') as typeof import('tldts');
+  return getPublicSuffix(name, { allowPrivateDomains: true, extractHostname: false });
 }
 
 function tooLong(name: string): string {

@@ -494,6 +494,22 @@ describe('HTTPS reports (anyone can POST them)', () => {
   });
 });
 
+describe('memory', () => {
+  test('an object listed over 32 MiB is skipped without being read', async () => {
+    await readyDomain();
+    const key = `reports/policy-domain=example.com/date=${DAYS[3]}/huge.json`;
+    // Valid JSON of a report's shape, so that reading it would count it.
+    const head = `{"dateRange":{"startDatetime":"${DAYS[3]}T00:00:00Z","endDatetime":"x"},"policies":[]}`;
+    await s3.put(key, head + ' '.repeat(33 * 1024 * 1024));
+    const result = await run('--bucket', BUCKET, '--domain', 'example.com', '--json');
+    const size = head.length + 33 * 1024 * 1024;
+    expect(result.stderr).toBe(
+      `cdk-mta-sts readiness: skipped s3://${BUCKET}/${key}: object is ${size} bytes, over the 33554432-byte limit\n`,
+    );
+    expect(JSON.parse(result.stdout).unreadableReports).toBe(1);
+  }, 60_000);
+});
+
 describe('when the reports cannot be read: one line, exit 2', () => {
   test('a bucket that does not exist', async () => {
     expect(await run('--bucket', 'no-such-bucket', '--domain', 'example.com')).toStrictEqual({

@@ -8,6 +8,24 @@ import { runReportCommand } from '../../src/cli/report-command';
 
 const REPO = path.resolve(__dirname, '../..');
 
+// Counts the files being parsed at once; each parse yields first, so that files overlap when the command lets them.
+const mockParsing = { now: 0, max: 0 };
+jest.mock('../../src/reporting/parser', () => {
+  const actual = jest.requireActual('../../src/reporting/parser');
+  return {
+    ...actual,
+    parseReportFile: async (...args: unknown[]) => {
+      mockParsing.max = Math.max(mockParsing.max, ++mockParsing.now);
+      try {
+        await new Promise((resolve) => setImmediate(resolve));
+        return await actual.parseReportFile(...args);
+      } finally {
+        mockParsing.now--;
+      }
+    },
+  };
+});
+
 /** An in-memory stream; `slow` makes every write complete asynchronously with a tiny buffer (backpressure). */
 function memoryStream(slow = false): { stream: Writable; text: () => string } {
   const chunks: string[] = [];
@@ -124,7 +142,7 @@ describe('--json', () => {
     expect(result.code).toBe(1);
     expect(JSON.parse(result.stdout)).toStrictEqual([
       { source: tmp, error: 'cannot read file (EISDIR)' },
-      { source: bomb, error: 'not a TLS-RPT report: the JSON is not an object' },
+      { source: bomb, error: 'JSON nests deeper than 64 levels' },
       expect.objectContaining({ source: 'cryinc-google.json' }),
     ]);
   });
@@ -285,4 +303,38 @@ describe('as a child process writing to a real pipe', () => {
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/^cdk-mta-sts report: cannot write output \(.*\)\n$/);
   }, 60_000);
+});
+
+describe('memory', () => {
+  test('at most two files are read and parsed at a time', async () => {
+    // 16 in flight let 8 hostile mails take 4.4 GB.
+    const files = Array.from({ length: 12 }, () => 'cryinc-google.json');
+    mockParsing.max = 0;
+    const result = await run(['--json', ...files]);
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.stdout)).toHaveLength(12);
+    expect(mockParsing.max).toBe(2);
+    mockParsing.max = 0;
+    expect((await run(files)).code).toBe(0);
+    expect(mockParsing.max).toBe(2);
+  });
+
+  test('large files are read one at a time', async () => {
+    // Two 11 MiB files are over the 20 MiB budget together.
+    const big = path.join(tmp, 'big.json');
+    fs.writeFileSync(big, Buffer.alloc(11 * 1024 * 1024, 0x20));
+    mockParsing.max = 0;
+    const result = await run(['--json', big, big, 'cryinc-google.json', 'cryinc-google.json']);
+    expect(JSON.parse(result.stdout).map((r: { error?: string }) => r.error ?? 'ok')).toEqual([
+      'report is empty',
+      'report is empty',
+      'ok',
+      'ok',
+    ]);
+    // A big file may overlap a small one, never the other big one (below).
+    expect(mockParsing.max).toBe(2);
+    mockParsing.max = 0;
+    await run(['--json', big, big]);
+    expect(mockParsing.max).toBe(1);
+  });
 });

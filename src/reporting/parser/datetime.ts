@@ -1,4 +1,5 @@
 // RFC 3339 date-time; the zone is optional because Microsoft sent zone-less times in 2023.
+const CANONICAL = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/;
 const DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(\.\d+)?([Zz]|[+-]\d{2}:?\d{2})?$/;
 
 /**
@@ -6,6 +7,16 @@ const DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(\.\d+)?(
  * (`2024-01-09T23:59:59Z`). A missing zone means UTC. Returns `undefined` when `text` is not a valid date-time.
  */
 export function toUtcIso(text: string): string | undefined {
+  // Fast path for what nearly every sender writes, `2024-01-09T23:59:59Z`: already the output form when the fields
+  // are in range on every calendar (a day up to 28); anything else takes the general path.
+  if (CANONICAL.test(text) && text.charCodeAt(0) !== 0x30) {
+    const field = (at: number) => (text.charCodeAt(at) - 0x30) * 10 + text.charCodeAt(at + 1) - 0x30;
+    const month = field(5);
+    const day = field(8);
+    if (month >= 1 && month <= 12 && day >= 1 && day <= 28 && field(11) <= 23 && field(14) <= 59 && field(17) <= 59) {
+      return text;
+    }
+  }
   const m = DATE_TIME.exec(text.trim());
   if (!m) return undefined;
   const [year, month, day, hour, minute, second] = m.slice(1, 7).map(Number);

@@ -1,7 +1,17 @@
-import PostalMime from 'postal-mime';
+import type PostalMime from 'postal-mime';
+import { MailSummary, readCanonicalReportMail } from './canonical-mail';
 import { isGzip } from './decompress';
 import { reject } from './errors';
 import { ReportMail } from './model';
+
+/**
+ * More lines than this are refused before MIME parsing: postal-mime keeps a Blob part per line of a text part (about
+ * 2 KB each), and 400,000 short lines (1.2 MB) took 800 MB. With this cap a 20 MiB mail peaks at about 200 MB
+ * (`npm run bench`). 25,000 lines of base64 at 76 columns still carry 1.4 MB of gzip, far more than any real report.
+ */
+export const MAX_MAIL_LINES = 25_000;
+/** MIME parts nest at most this deep (a report is one level down; a forwarded one two or three). */
+export const MAX_MIME_NESTING_DEPTH = 8;
 
 /** One MIME part that carries (or claims to carry) a TLS report. */
 export interface ReportPart {
@@ -32,12 +42,12 @@ function selectReportParts(parts: ReportPart[]): ReportPart[] {
   return parts.filter((part) => isGzip(part.content));
 }
 
-function headerValue(email: PostalMime.Email, key: string): string | null {
+function headerValue(email: MailSummary, key: string): string | null {
   const value = email.headers.find((header) => header.key === key)?.value.trim();
   return value ? value.toLowerCase() : null;
 }
 
-function firstAddress(address: PostalMime.Address | undefined): string | null {
+function firstAddress(address: MailSummary['from']): string | null {
   const mailbox = address?.group ? address.group[0] : address;
   return mailbox?.address || null;
 }
@@ -48,18 +58,51 @@ function toBytes(content: PostalMime.Attachment['content']): Uint8Array {
   return new Uint8Array(content);
 }
 
-/** Parses a raw RFC 5322 mail and returns its report parts (possibly none) and what its headers say. */
-export async function readReportMail(raw: Uint8Array): Promise<ReportMailParts> {
-  let email: PostalMime.Email;
+/** Refuses, before any MIME parsing, a mail whose line count would make parsing it costly. */
+function checkLineCount(raw: Uint8Array): void {
+  let lines = 1;
+  for (let lf = raw.indexOf(0x0a); lf >= 0; lf = raw.indexOf(0x0a, lf + 1)) {
+    if (++lines > MAX_MAIL_LINES) reject(`mail has more than ${MAX_MAIL_LINES} lines`);
+  }
+}
+
+/** postal-mime, loaded on first use: canonical mails never need it. */
+function postalMime(): typeof PostalMime {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return (require('./postal-mime-library') as typeof import('./postal-mime-library')).PostalMime;
+}
+
+/** postal-mime, with nested messages kept as attachments (never parsed) and MIME nesting capped. */
+export async function parseWithPostalMime(raw: Uint8Array): Promise<MailSummary> {
   try {
-    email = await PostalMime.parse(raw, { attachmentEncoding: 'arraybuffer' });
+    // A view is copied by postal-mime; an ArrayBuffer of exactly the mail is not (20 MB less at the size cap).
+    const whole = raw.byteOffset === 0 && raw.byteLength === raw.buffer.byteLength;
+    const email = await postalMime().parse(whole ? (raw.buffer as ArrayBuffer) : raw, {
+      attachmentEncoding: 'arraybuffer',
+      forceRfc822Attachments: true,
+      maxNestingDepth: MAX_MIME_NESTING_DEPTH,
+    });
+    return { ...email, attachments: email.attachments.map((a) => ({ ...a, content: toBytes(a.content) })) };
   } catch (e) {
     reject(`not a readable mail (${(e as Error).message})`);
   }
+}
+
+/**
+ * Parses a raw RFC 5322 mail and returns its report parts (possibly none) and what its headers say. Mails of the
+ * canonical RFC 8460 shape are read directly; postal-mime reads everything else, with the same result.
+ */
+export async function readReportMail(raw: Uint8Array): Promise<ReportMailParts> {
+  checkLineCount(raw);
+  return toReportMailParts(readCanonicalReportMail(raw) ?? (await parseWithPostalMime(raw)));
+}
+
+/** What report reading needs from a parsed mail; exported for the differential test. */
+export function toReportMailParts(email: MailSummary): ReportMailParts {
   const parts = email.attachments.map((attachment): ReportPart => ({
     name: attachment.filename ?? attachment.description ?? null,
     mimeType: attachment.mimeType,
-    content: toBytes(attachment.content),
+    content: attachment.content,
   }));
   const mail: ReportMail = {
     tlsReportDomain: headerValue(email, 'tls-report-domain'),

@@ -81,6 +81,7 @@ export interface ParseOptions {
   /**
    * Largest accepted decompressed report, in bytes; enforced while inflating. Default 20 MiB. In a mail it also caps
    * the decompressed bytes of all its gzipped report parts together, so that one mail inflates to at most this much.
+   * It also caps each normalized report, measured as JSON, so sparse input cannot expand when normalized.
    */
   readonly maxDecompressedBytes?: number;
   /** Most report parts accepted in one mail; a mail with more is rejected before any is decompressed. Default 10. */

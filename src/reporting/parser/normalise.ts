@@ -1,11 +1,61 @@
 import { toUtcIso } from './datetime';
 import { reject } from './errors';
-import { FailureDetail, NormalisedPolicy, NormalisedReport, ReportMail } from './model';
+import { DEFAULT_MAX_DECOMPRESSED_BYTES, FailureDetail, NormalisedPolicy, NormalisedReport, ReportMail } from './model';
 import { RESULT_TYPES } from '../result-types';
 
 const POLICY_TYPES = new Set(['sts', 'tlsa', 'no-policy-found']);
 
 type JsonObject = Record<string, unknown>;
+
+/**
+ * What normalizing has produced so far, measured as (at least) the bytes of its JSON, so that a small input
+ * cannot expand into a huge stored object: each sparse failure row becomes eight fields.
+ */
+class Output {
+  readonly warnings: string[] = [];
+  private bytes = 0;
+
+  constructor(private readonly maxBytes: number) {}
+
+  warn(warning: string): void {
+    this.charge(warning.length + 3);
+    this.warnings.push(warning);
+  }
+
+  charge(bytes: number): void {
+    this.bytes += bytes;
+    if (this.bytes > this.maxBytes) reject(`normalized report exceeds the ${this.maxBytes}-byte limit`);
+  }
+}
+
+/** A lower bound of the JSON size of a string, number or null. */
+function jsonSize(value: string | number | null): number {
+  if (value === null) return 4;
+  return typeof value === 'number' ? String(value).length : value.length + 2;
+}
+
+const FAILURE_DETAIL_KEYS: readonly (keyof FailureDetail)[] = [
+  'resultType',
+  'sendingMtaIp',
+  'receivingMxHostname',
+  'receivingMxHelo',
+  'receivingIp',
+  'failedSessionCount',
+  'additionalInformation',
+  'failureReasonCode',
+];
+/** `{"resultType":,…}` and the comma before the next row, without the values. */
+const FAILURE_DETAIL_OVERHEAD = FAILURE_DETAIL_KEYS.reduce((sum, key) => sum + key.length + 4, 2);
+/** The keys, braces and empty lists of a policy, without the values. */
+const POLICY_OVERHEAD = JSON.stringify({
+  policyType: '',
+  policyDomain: '',
+  policyStrings: [],
+  mxHosts: [],
+  totalSuccessfulSessionCount: 0,
+  totalFailureSessionCount: 0,
+  failureDetails: [],
+}).length;
 
 function isObject(value: unknown): value is JsonObject {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -23,6 +73,13 @@ function excerpt(value: unknown): string {
 function optionalString(value: unknown, path: string): string | null {
   if (value === undefined || value === null) return null;
   if (typeof value !== 'string') reject(`${path} must be a string, got ${excerpt(value)}`);
+  const trimmed = value.trim();
+  return trimmed === '' ? null : trimmed;
+}
+
+/** A failure row's optional string, as {@link optionalString}; the path is built only when it is needed. */
+function rowString(value: unknown, path: string, i: number, key: string): string | null {
+  if (typeof value !== 'string') return optionalString(value, value == null ? '' : `${path}[${i}].${key}`);
   const trimmed = value.trim();
   return trimmed === '' ? null : trimmed;
 }
@@ -79,32 +136,49 @@ function stripMxPrefix(host: string): string {
 function normaliseFailureDetails(
   value: unknown,
   path: string,
-  warnings: string[],
+  output: Output,
   unknownResultTypes: Set<string>,
 ): FailureDetail[] {
   if (value === undefined || value === null) return [];
   if (!Array.isArray(value)) reject(`${path} is not a list`);
   let missingCounts = 0;
   const details = value.map((row: unknown, i): FailureDetail => {
-    const rowPath = `${path}[${i}]`;
-    if (!isObject(row)) reject(`${rowPath} is not an object`);
-    const resultType = requiredString(row['result-type'], `${rowPath}.result-type`);
+    if (!isObject(row)) reject(`${path}[${i}] is not an object`);
+    // Rows are many: their paths are built only for an error message, and each member is read by a constant key.
+    const resultType =
+      rowString(row['result-type'], path, i, 'result-type') ?? reject(`${path}[${i}].result-type is missing`);
     if (!RESULT_TYPES.has(resultType)) unknownResultTypes.add(resultType);
-    const failedSessionCount = count(row['failed-session-count'], `${rowPath}.failed-session-count`);
+    const sessions = row['failed-session-count'];
+    const failedSessionCount =
+      typeof sessions === 'number' && Number.isSafeInteger(sessions) && sessions >= 0
+        ? sessions
+        : count(sessions, `${path}[${i}].failed-session-count`);
     if (failedSessionCount === undefined) missingCounts++;
-    return {
+    const detail: FailureDetail = {
       resultType,
-      sendingMtaIp: optionalString(row['sending-mta-ip'], `${rowPath}.sending-mta-ip`),
-      receivingMxHostname: optionalString(row['receiving-mx-hostname'], `${rowPath}.receiving-mx-hostname`),
-      receivingMxHelo: optionalString(row['receiving-mx-helo'], `${rowPath}.receiving-mx-helo`),
-      receivingIp: optionalString(row['receiving-ip'], `${rowPath}.receiving-ip`),
+      sendingMtaIp: rowString(row['sending-mta-ip'], path, i, 'sending-mta-ip'),
+      receivingMxHostname: rowString(row['receiving-mx-hostname'], path, i, 'receiving-mx-hostname'),
+      receivingMxHelo: rowString(row['receiving-mx-helo'], path, i, 'receiving-mx-helo'),
+      receivingIp: rowString(row['receiving-ip'], path, i, 'receiving-ip'),
       failedSessionCount: failedSessionCount ?? 0,
-      additionalInformation: optionalString(row['additional-information'], `${rowPath}.additional-information`),
-      failureReasonCode: optionalString(row['failure-reason-code'], `${rowPath}.failure-reason-code`),
+      additionalInformation: rowString(row['additional-information'], path, i, 'additional-information'),
+      failureReasonCode: rowString(row['failure-reason-code'], path, i, 'failure-reason-code'),
     };
+    const size =
+      FAILURE_DETAIL_OVERHEAD +
+      jsonSize(detail.resultType) +
+      jsonSize(detail.sendingMtaIp) +
+      jsonSize(detail.receivingMxHostname) +
+      jsonSize(detail.receivingMxHelo) +
+      jsonSize(detail.receivingIp) +
+      jsonSize(detail.failedSessionCount) +
+      jsonSize(detail.additionalInformation) +
+      jsonSize(detail.failureReasonCode);
+    output.charge(size);
+    return detail;
   });
   if (missingCounts > 0) {
-    warnings.push(`${path}: ${missingCounts} row(s) without failed-session-count, counted as 0`);
+    output.warn(`${path}: ${missingCounts} row(s) without failed-session-count, counted as 0`);
   }
   return details;
 }
@@ -113,7 +187,7 @@ function normalisePolicy(
   item: unknown,
   path: string,
   headerDomain: string | null,
-  warnings: string[],
+  output: Output,
   unknownResultTypes: Set<string>,
 ): NormalisedPolicy {
   if (!isObject(item)) reject(`${path} is not an object`);
@@ -121,13 +195,13 @@ function normalisePolicy(
   if (!isObject(policy)) reject(`${path}.policy is missing or not an object`);
   const policyType = requiredString(policy['policy-type'], `${path}.policy.policy-type`);
   if (!POLICY_TYPES.has(policyType)) {
-    warnings.push(`${path}.policy.policy-type ${excerpt(policyType)} is not a registered policy type`);
+    output.warn(`${path}.policy.policy-type ${excerpt(policyType)} is not a registered policy type`);
   }
 
   let policyDomain = optionalString(policy['policy-domain'], `${path}.policy.policy-domain`)?.toLowerCase() ?? null;
   if (policyDomain === null && headerDomain !== null) {
     policyDomain = headerDomain;
-    warnings.push(`${path}.policy.policy-domain is missing; taken from the TLS-Report-Domain header`);
+    output.warn(`${path}.policy.policy-domain is missing; taken from the TLS-Report-Domain header`);
   }
 
   const summary = item.summary ?? {};
@@ -135,7 +209,7 @@ function normalisePolicy(
   const counts: number[] = [];
   for (const name of ['total-successful-session-count', 'total-failure-session-count']) {
     const value = count(summary[name], `${path}.summary.${name}`);
-    if (value === undefined) warnings.push(`${path}.summary.${name} is missing; counted as 0`);
+    if (value === undefined) output.warn(`${path}.summary.${name} is missing; counted as 0`);
     counts.push(value ?? 0);
   }
   const [totalSuccessfulSessionCount, totalFailureSessionCount] = counts;
@@ -143,23 +217,33 @@ function normalisePolicy(
   const failureDetails = normaliseFailureDetails(
     item['failure-details'],
     `${path}.failure-details`,
-    warnings,
+    output,
     unknownResultTypes,
   );
   if (failureDetails.length > 0) {
     const sum = failureDetails.reduce((total, row) => total + row.failedSessionCount, 0);
     if (sum !== totalFailureSessionCount) {
-      warnings.push(
+      output.warn(
         `${path}: total-failure-session-count is ${totalFailureSessionCount} but failure-details add up to ${sum}`,
       );
     }
   }
 
+  const policyStrings = unpackPolicyStrings(stringList(policy['policy-string'], `${path}.policy.policy-string`));
+  const mxHosts = stringList(policy['mx-host'], `${path}.policy.mx-host`).map(stripMxPrefix);
+  output.charge(
+    POLICY_OVERHEAD +
+      jsonSize(policyType) +
+      jsonSize(policyDomain) +
+      [...policyStrings, ...mxHosts].reduce((sum, text) => sum + jsonSize(text) + 1, 0) +
+      jsonSize(totalSuccessfulSessionCount) +
+      jsonSize(totalFailureSessionCount),
+  );
   return {
     policyType,
     policyDomain,
-    policyStrings: unpackPolicyStrings(stringList(policy['policy-string'], `${path}.policy.policy-string`)),
-    mxHosts: stringList(policy['mx-host'], `${path}.policy.mx-host`).map(stripMxPrefix),
+    policyStrings,
+    mxHosts,
     totalSuccessfulSessionCount,
     totalFailureSessionCount,
     failureDetails,
@@ -174,9 +258,14 @@ function addressDomain(address: string | null): string | null {
 
 /**
  * Validates one parsed TLS-RPT JSON document and returns its normalised form.
- * Throws {@link ReportRejectedError} when it is not a usable report.
+ * Throws {@link ReportRejectedError} when it is not a usable report, or when its normalized form would take more
+ * than `maxBytes` as JSON.
  */
-export function normaliseReport(json: unknown, mail?: ReportMail): NormalisedReport {
+export function normaliseReport(
+  json: unknown,
+  mail?: ReportMail,
+  maxBytes: number = DEFAULT_MAX_DECOMPRESSED_BYTES,
+): NormalisedReport {
   if (!isObject(json)) reject('not a TLS-RPT report: the JSON is not an object');
   if (!('policies' in json)) reject('not a TLS-RPT report: "policies" is missing');
   const policies = json.policies;
@@ -190,27 +279,27 @@ export function normaliseReport(json: unknown, mail?: ReportMail): NormalisedRep
     endDatetime: dateTime(range['end-datetime'], 'date-range.end-datetime'),
   };
 
-  const warnings: string[] = [];
+  const output = new Output(maxBytes);
   if (dateRange.startDatetime > dateRange.endDatetime) {
-    warnings.push('date-range.start-datetime is after date-range.end-datetime');
+    output.warn('date-range.start-datetime is after date-range.end-datetime');
   }
   const contactInfo = optionalString(json['contact-info'], 'contact-info');
-  if (policies.length === 0) warnings.push('policies is empty');
+  if (policies.length === 0) output.warn('policies is empty');
 
   const unknownResultTypes = new Set<string>();
   const headerDomain = mail?.tlsReportDomain ?? null;
   const normalisedPolicies = policies.map((item: unknown, i) =>
-    normalisePolicy(item, `policies[${i}]`, headerDomain, warnings, unknownResultTypes),
+    normalisePolicy(item, `policies[${i}]`, headerDomain, output, unknownResultTypes),
   );
   for (const type of unknownResultTypes) {
-    warnings.push(`result-type ${excerpt(type)} is not a registered result type`);
+    output.warn(`result-type ${excerpt(type)} is not a registered result type`);
   }
 
   // RFC 8460 §5.3: the submitter MUST be the contact-info domain; mail.ru sends a parent domain.
   const contactDomain = addressDomain(contactInfo);
   const submitter = mail?.tlsReportSubmitter ?? null;
   if (contactDomain && submitter && contactDomain !== submitter && !contactDomain.endsWith(`.${submitter}`)) {
-    warnings.push(`contact-info domain ${contactDomain} does not match the TLS-Report-Submitter header ${submitter}`);
+    output.warn(`contact-info domain ${contactDomain} does not match the TLS-Report-Submitter header ${submitter}`);
   }
 
   return {
@@ -219,7 +308,7 @@ export function normaliseReport(json: unknown, mail?: ReportMail): NormalisedRep
     contactInfo,
     dateRange,
     policies: normalisedPolicies,
-    warnings,
+    warnings: output.warnings,
     ...(mail ? { mail } : {}),
   };
 }

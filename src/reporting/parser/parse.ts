@@ -1,5 +1,6 @@
 import { gunzipCapped, isGzip } from './decompress';
 import { reject, ReportRejectedError } from './errors';
+import { checkJsonShape } from './json-shape';
 import { readReportMail } from './mime';
 import {
   DEFAULT_MAX_DECOMPRESSED_BYTES,
@@ -21,8 +22,13 @@ function asBuffer(bytes: Uint8Array): Buffer {
   return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
-/** Parses the (decompressed) JSON text of one report. */
-function parseJsonText(json: Buffer, mail: ReportMail | undefined): NormalisedReport {
+/** Parses the (decompressed) JSON text of one report, refusing shapes that would make `JSON.parse` costly. */
+function parseJsonText(
+  json: Buffer,
+  mail: ReportMail | undefined,
+  options: ParseOptions | undefined,
+): NormalisedReport {
+  checkJsonShape(json);
   const text = json.toString('utf8');
   // A UTF-8 byte order mark is not JSON, but is harmless.
   const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
@@ -34,7 +40,7 @@ function parseJsonText(json: Buffer, mail: ReportMail | undefined): NormalisedRe
     // RangeError included: whatever JSON.parse throws is the input's fault.
     reject(`not JSON (${(e as Error).message.slice(0, 100)})`);
   }
-  return normaliseReport(parsed, mail);
+  return normaliseReport(parsed, mail, options?.maxDecompressedBytes ?? DEFAULT_MAX_DECOMPRESSED_BYTES);
 }
 
 /**
@@ -49,7 +55,7 @@ export function parseReportJson(bytes: Uint8Array, options?: ParseOptions, mail?
   const json = isGzip(bytes)
     ? gunzipCapped(bytes, options?.maxDecompressedBytes ?? DEFAULT_MAX_DECOMPRESSED_BYTES)
     : asBuffer(bytes);
-  return parseJsonText(json, mail);
+  return parseJsonText(json, mail, options);
 }
 
 /**
@@ -87,7 +93,7 @@ export async function parseReportMail(raw: Uint8Array, options?: ParseOptions): 
       } else {
         json = asBuffer(part.content);
       }
-      return parseJsonText(json, mail);
+      return parseJsonText(json, mail, options);
     } catch (e) {
       // The total is about the mail, not about the part that happened to cross it.
       if (e instanceof ReportRejectedError && parts.length > 1 && e.reason !== overTotal) {

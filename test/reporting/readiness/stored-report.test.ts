@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { dedupKey, parseReportJson } from '../../../src/reporting/parser';
+import { dedupKey, FailureDetail, NormalisedPolicy, parseReportJson } from '../../../src/reporting/parser';
 import {
   formatReadiness,
   parseStoredReport,
@@ -26,13 +26,74 @@ describe('parseStoredReport', () => {
   ])('reads what the ingestion stores for %s', (fixture) => {
     const text = storedObject(fixture);
     const stored = JSON.parse(text);
-    expect(parseStoredReport(text)).toEqual({
+    const read = parseStoredReport(text);
+    // Failure rows keep only what the assessment counts: sessions per result type and MX host.
+    const sessionsByTypeAndHost = (rows: FailureDetail[]) =>
+      rows.map((row) => [row.resultType, row.receivingMxHostname, row.failedSessionCount]);
+    expect(read).toEqual({
       dedupKey: stored.dedupKey,
       receivedAt: stored.receivedAt,
       organizationName: stored.organizationName,
       dateRange: stored.dateRange,
-      policies: stored.policies,
+      policies: stored.policies.map((policy: NormalisedPolicy, i: number) => ({
+        ...policy,
+        failureDetails: read.policies[i].failureDetails,
+      })),
     });
+    for (const [i, policy] of (stored.policies as NormalisedPolicy[]).entries()) {
+      const rows = read.policies[i].failureDetails;
+      const total = (list: FailureDetail[]) => list.reduce((sum, row) => sum + row.failedSessionCount, 0);
+      expect(total(rows)).toBe(total(policy.failureDetails));
+      expect(new Set(rows.map((row) => JSON.stringify([row.resultType, row.receivingMxHostname]))).size).toBe(
+        rows.length,
+      );
+      for (const row of rows) {
+        expect(row).toMatchObject({ sendingMtaIp: null, receivingIp: null, failureReasonCode: null });
+        const same = policy.failureDetails.filter(
+          (r) => r.resultType === row.resultType && r.receivingMxHostname === row.receivingMxHostname,
+        );
+        expect(sessionsByTypeAndHost([row])).toEqual([[row.resultType, row.receivingMxHostname, total(same)]]);
+      }
+    }
+  });
+
+  test('100,000 sparse failure rows become one row per result type and host', () => {
+    // Such an object made readiness read 1.95 GB when every row was kept.
+    const row = { resultType: 'starttls-not-supported', receivingMxHostname: 'mx.example.com', failedSessionCount: 2 };
+    const other = { ...row, receivingMxHostname: null, failedSessionCount: 1 };
+    const rows = Array.from({ length: 100_000 }, (_, i) => (i % 4 === 3 ? other : row));
+    const text = JSON.stringify({
+      dateRange: { startDatetime: '2026-11-01T00:00:00Z', endDatetime: '2026-11-01T23:59:59Z' },
+      policies: [
+        {
+          policyType: 'sts',
+          policyDomain: 'example.com',
+          totalSuccessfulSessionCount: 0,
+          totalFailureSessionCount: 175_000,
+          failureDetails: rows,
+        },
+      ],
+    });
+    expect(parseStoredReport(text).policies[0].failureDetails).toEqual([
+      {
+        ...row,
+        sendingMtaIp: null,
+        receivingMxHelo: null,
+        receivingIp: null,
+        failedSessionCount: 150_000,
+        additionalInformation: null,
+        failureReasonCode: null,
+      },
+      {
+        ...other,
+        sendingMtaIp: null,
+        receivingMxHelo: null,
+        receivingIp: null,
+        failedSessionCount: 25_000,
+        additionalInformation: null,
+        failureReasonCode: null,
+      },
+    ]);
   });
 
   test.each<[string, string]>([

@@ -1,15 +1,15 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { FIXTURES, gzipJson, gzipReportMail, reportMail, reportObject, reportWithPolicy } from './mail-builder';
 import {
   dedupKey,
   NormalisedPolicy,
   parseReportFile,
   parseReportJson,
   parseReportMail,
-} from '../../src/reporting/parser';
-import { toUtcIso } from '../../src/reporting/parser/datetime';
+} from '../../../src/reporting/parser';
+import { toUtcIso } from '../../../src/reporting/parser/datetime';
+import { FIXTURES, gzipJson, gzipReportMail, reportMail, reportObject, reportWithPolicy } from '../mail-builder';
 
 function parse(value: unknown) {
   return parseReportJson(Buffer.from(JSON.stringify(value)));
@@ -41,16 +41,28 @@ describe('date-times', () => {
     ['2016-12-31T23:59:60Z', '2017-01-01T00:00:00Z'],
     ['0050-06-01T00:00:00Z', '0050-06-01T00:00:00Z'],
     [' 2024-02-29T00:00:00Z ', '2024-02-29T00:00:00Z'],
+    ['2024-02-29T00:00:00Z', '2024-02-29T00:00:00Z'],
+    ['2024-02-28T23:59:59Z', '2024-02-28T23:59:59Z'],
+    ['2024-12-31T23:59:59Z', '2024-12-31T23:59:59Z'],
   ])('%s -> %s', (input, expected) => {
     expect(toUtcIso(input)).toBe(expected);
   });
 
-  test.each(['2023-02-29T00:00:00Z', '2023-13-01T00:00:00Z', '2023-01-10T24:00:00Z', '2023-01-10', '1673308800', ''])(
-    '%p is not a date-time',
-    (input) => {
-      expect(toUtcIso(input)).toBeUndefined();
-    },
-  );
+  test.each([
+    '2023-02-29T00:00:00Z',
+    '2023-04-31T00:00:00Z',
+    '2023-13-01T00:00:00Z',
+    '2023-00-01T00:00:00Z',
+    '2023-01-00T00:00:00Z',
+    '2023-01-10T24:00:00Z',
+    '2023-01-10T23:60:00Z',
+    '2023-01-10T23:00:61Z',
+    '2023-01-10',
+    '1673308800',
+    '',
+  ])('%p is not a date-time', (input) => {
+    expect(toUtcIso(input)).toBeUndefined();
+  });
 
   test('a zone-less range is read as UTC', () => {
     const report = parse(

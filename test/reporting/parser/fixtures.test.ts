@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { FIXTURES } from './mail-builder';
-import { FailureDetail, NormalisedReport, parseReportFile, ReportMail } from '../../src/reporting/parser';
+import { FailureDetail, NormalisedReport, parseReportFile, ReportMail } from '../../../src/reporting/parser';
+import { FIXTURES } from '../mail-builder';
 
 function detail(
   fields: Partial<FailureDetail> & Pick<FailureDetail, 'resultType' | 'failedSessionCount'>,

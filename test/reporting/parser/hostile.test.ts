@@ -1,6 +1,6 @@
 import { createGzip, gzipSync } from 'node:zlib';
-import { garbage, gzipJson, reportMail, reportObject, reportWithPolicy } from './mail-builder';
-import { parseReportFile, parseReportJson, parseReportMail, ReportRejectedError } from '../../src/reporting/parser';
+import { parseReportFile, parseReportJson, parseReportMail, ReportRejectedError } from '../../../src/reporting/parser';
+import { garbage, gzipJson, reportMail, reportObject, reportWithPolicy } from '../mail-builder';
 
 const MiB = 1024 * 1024;
 
@@ -199,25 +199,39 @@ describe('hostile and broken input is rejected, never a crash', () => {
     expect(await reasonOf(() => parseReportJson(gzipSync('{"policies": [}')))).toMatch(/^not JSON \(.+\)$/);
   });
 
-  test('deeply nested JSON: 100k unclosed brackets', async () => {
-    expect(await reasonOf(() => parseReportJson(Buffer.from('['.repeat(100_000))))).toMatch(/^not JSON \(.+\)$/);
-  });
-
-  test('deeply nested JSON: 100k balanced brackets', async () => {
-    const deep = '['.repeat(100_000) + ']'.repeat(100_000);
-    expect(await reasonOf(() => parseReportJson(Buffer.from(deep)))).toBe(
-      'not a TLS-RPT report: the JSON is not an object',
+  test('deeply nested JSON: 100k unclosed brackets is refused before JSON.parse', async () => {
+    expect(await reasonOf(() => parseReportJson(Buffer.from('['.repeat(100_000))))).toBe(
+      'JSON nests deeper than 64 levels',
     );
   });
 
-  test('deeply nested JSON inside report fields', async () => {
+  test('deeply nested JSON: 100k balanced brackets is refused before JSON.parse', async () => {
     const deep = '['.repeat(100_000) + ']'.repeat(100_000);
+    expect(await reasonOf(() => parseReportJson(Buffer.from(deep)))).toBe('JSON nests deeper than 64 levels');
+  });
+
+  test('deeply nested JSON inside report fields is refused before JSON.parse', async () => {
+    const deep = '['.repeat(100_000) + ']'.repeat(100_000);
+    const inName = JSON.stringify(reportObject()).replace('"Example Sender"', deep);
+    expect(await reasonOf(() => parseReportJson(Buffer.from(inName)))).toBe('JSON nests deeper than 64 levels');
+    const inPolicies = JSON.stringify(reportObject({ policies: [] })).replace('"policies":[]', `"policies":[${deep}]`);
+    expect(await reasonOf(() => parseReportJson(Buffer.from(inPolicies)))).toBe('JSON nests deeper than 64 levels');
+  });
+
+  test('nesting up to 64 levels is left to the report checks', async () => {
+    const deep = '['.repeat(62) + ']'.repeat(62); // inside the report object and its "organization-name"
     const inName = JSON.stringify(reportObject()).replace('"Example Sender"', deep);
     expect(await reasonOf(() => parseReportJson(Buffer.from(inName)))).toBe(
       'organization-name must be a string, got a list',
     );
-    const inPolicies = JSON.stringify(reportObject({ policies: [] })).replace('"policies":[]', `"policies":[${deep}]`);
-    expect(await reasonOf(() => parseReportJson(Buffer.from(inPolicies)))).toBe('policies[0] is not an object');
+    const tooDeep = JSON.stringify(reportObject()).replace('"Example Sender"', '['.repeat(64) + ']'.repeat(64));
+    expect(await reasonOf(() => parseReportJson(Buffer.from(tooDeep)))).toBe('JSON nests deeper than 64 levels');
+  });
+
+  test('brackets inside strings do not count as nesting', () => {
+    const name = '['.repeat(1000) + '\\"{'.repeat(100);
+    const report = reportObject({ 'organization-name': name });
+    expect(parseReportJson(json(report)).organizationName).toBe(name);
   });
 
   test('binary garbage', async () => {
