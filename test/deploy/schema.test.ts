@@ -78,6 +78,48 @@ describe('the schema check refuses what CloudFormation refuses', () => {
     );
   });
 
+  test('a distribution tenant name and a parameter value outside the API limits', () => {
+    const tenant = (name: string, value: string) =>
+      stackOf({
+        T: {
+          Type: 'AWS::CloudFront::DistributionTenant',
+          Properties: {
+            DistributionId: 'E1',
+            Domains: ['mta-sts.example.com'],
+            Name: name,
+            Parameters: [{ Name: 'domain', Value: value }],
+          },
+        },
+      });
+    expect(schemaViolations(tenant('mta-sts-example-com', 'example.com'))).toEqual([]);
+    expect(schemaViolations(tenant('mta-sts.example.com.', ''))).toEqual([
+      'v/S/T (AWS::CloudFront::DistributionTenant): /Name must match pattern "^[a-zA-Z0-9][a-zA-Z0-9-.]{1,126}[a-zA-Z0-9]$"',
+      'v/S/T (AWS::CloudFront::DistributionTenant): /Parameters/0/Value must NOT have fewer than 1 characters',
+    ]);
+    expect(schemaViolations(tenant('a'.repeat(129), 'x'.repeat(257)))).toEqual([
+      'v/S/T (AWS::CloudFront::DistributionTenant): /Name must match pattern "^[a-zA-Z0-9][a-zA-Z0-9-.]{1,126}[a-zA-Z0-9]$"',
+      'v/S/T (AWS::CloudFront::DistributionTenant): /Parameters/0/Value must NOT have more than 256 characters',
+    ]);
+  });
+
+  test('a template rule without assertions, and an assertion with an unknown key', () => {
+    const stack = stackOf({});
+    const withRules = (rules: Record<string, any>): SynthesizedStack => ({
+      ...stack,
+      template: { ...stack.template, Rules: rules },
+    });
+    const assert = { 'Fn::Contains': [['eu-west-1'], { Ref: 'AWS::Region' }] };
+    expect(schemaViolations(withRules({ R: { Assertions: [{ Assert: assert, AssertDescription: 'd' }] } }))).toEqual(
+      [],
+    );
+    expect(schemaViolations(withRules({ R: { RuleCondition: assert } }))).toEqual([
+      "v/S/Rules: /R must have required property 'Assertions'",
+    ]);
+    expect(schemaViolations(withRules({ R: { Assertions: [{ Assert: assert, Description: 'd' }] } }))).toEqual([
+      'v/S/Rules: /R/Assertions/0 must NOT have additional properties: Description',
+    ]);
+  });
+
   test('an unknown resource type and an unknown resource attribute', () => {
     expect(
       schemaViolations(

@@ -95,6 +95,10 @@ export const CONSTRAINTS: Record<
   'AWS::S3::Bucket.BucketName': { pattern: '^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$' },
   'AWS::Logs::LogGroup.LogGroupName': { pattern: '^[.\\-_/#A-Za-z0-9]{1,512}$' },
   'AWS::Events::Rule.Name': { pattern: '^[.\\-_A-Za-z0-9]{1,64}$' },
+  // CloudFront CreateDistributionTenant (API reference): Name 3-128 characters, letters, digits, '-' and '.', starting
+  // and ending with a letter or digit; a parameter value 1-256 characters.
+  'AWS::CloudFront::DistributionTenant.Name': { pattern: '^[a-zA-Z0-9][a-zA-Z0-9-.]{1,126}[a-zA-Z0-9]$' },
+  'AWS::CloudFront::DistributionTenant.Parameters.Value': { minLength: 1, maxLength: 256 },
 };
 
 const FRAMEWORK_ATTRIBUTES = [
@@ -202,8 +206,47 @@ function isCustomResource(type: string): boolean {
   return type.startsWith('Custom::') || type === 'AWS::CloudFormation::CustomResource';
 }
 
-/** `<variant>/<stack>/<logicalId>: <problem>` for every resource CloudFormation would refuse. */
+/**
+ * The template's Rules section ("Template Rules" in the CloudFormation User Guide): each rule has an optional
+ * RuleCondition and Assertions, each an Assert (a rule-specific intrinsic function) with an optional
+ * AssertDescription string.
+ */
+const validateRules = ajv.compile({
+  type: 'object',
+  additionalProperties: {
+    type: 'object',
+    properties: {
+      RuleCondition: { $ref: '#/definitions/intrinsic' },
+      Assertions: {
+        type: 'array',
+        minItems: 1,
+        items: {
+          type: 'object',
+          properties: { Assert: { $ref: '#/definitions/intrinsic' }, AssertDescription: { type: 'string' } },
+          required: ['Assert'],
+          additionalProperties: false,
+        },
+      },
+    },
+    required: ['Assertions'],
+    additionalProperties: false,
+  },
+  definitions: { intrinsic: INTRINSIC },
+});
+
+function rulesViolations(stack: SynthesizedStack): string[] {
+  if (stack.template.Rules === undefined || validateRules(stack.template.Rules)) return [];
+  return [
+    ...new Set((validateRules.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message}${paramsOf(e.params)}`)),
+  ].map((message) => `${stack.variant}/${stack.stackName}/Rules: ${message}`);
+}
+
+/** `<variant>/<stack>/<logicalId>: <problem>` for every resource (and rule) CloudFormation would refuse. */
 export function schemaViolations(stack: SynthesizedStack): string[] {
+  return [...rulesViolations(stack), ...resourceViolations(stack)];
+}
+
+function resourceViolations(stack: SynthesizedStack): string[] {
   return Object.entries(stack.template.Resources ?? {}).flatMap(([logicalId, resource]) => {
     const at = `${stack.variant}/${stack.stackName}/${logicalId}`;
     const found = Object.keys(resource)
