@@ -44,7 +44,9 @@ describe('MtaStsCanary', () => {
       },
       LoggingConfig: { LogGroup: { Ref: Match.stringLikeRegexp('^MtaStsCanaryLogs') } },
     });
-    template.hasResource('AWS::Logs::LogGroup', { Properties: { RetentionInDays: 365 }, DeletionPolicy: 'Retain' });
+    // Like every function log group of the library (support/function-log-group.ts): kept a year, deleted with the
+    // stack, so a torn-down stack leaves nothing behind.
+    template.hasResource('AWS::Logs::LogGroup', { Properties: { RetentionInDays: 365 }, DeletionPolicy: 'Delete' });
   });
 
   test('alarms on CanaryFailures for the stack, and when the canary stops reporting', () => {
