@@ -149,7 +149,11 @@ export class ReportMonitoring extends Construct {
     // it does. The parser publishes ReportsReceived only for new reports, so silence is missing data: breaching.
     // A new domain shows ALARM until its first report (usually within two days).
     this.addAlarm(`NoReportsAlarm-${domainName}`, {
-      metric: this.metric(ReportMetric.REPORTS_RECEIVED, { [ReportDimension.POLICY_DOMAIN]: domainName }, 'Reports received'),
+      metric: this.metric(
+        ReportMetric.REPORTS_RECEIVED,
+        { [ReportDimension.POLICY_DOMAIN]: domainName },
+        'Reports received',
+      ),
       threshold: 1,
       comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
       evaluationPeriods: this.props.daysWithoutReports,

@@ -35,8 +35,8 @@ import {
   validateWholeNumber,
 } from './ingestion-settings';
 import { ActiveReceiptRuleSet } from './receipt-rule-set/active-receipt-rule-set';
-import { inboundSmtpEndpoint } from './ses-receiving-regions';
 import { InvokeFunctionAction, StopRuleSetAction, StoreMailAction } from './ses-receipt-actions';
+import { inboundSmtpEndpoint } from './ses-receiving-regions';
 import { claimRuleSetActivation, guardReceivingRegion } from './ses-region-guard';
 import { ReportMonitoring } from '../monitoring/report-monitoring';
 import { normalizeDomainName } from '../policy/domain-name';

@@ -217,7 +217,9 @@ describe('per policy domain, grouped', () => {
     });
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       EvaluationPeriods: 7,
-      Metrics: [{ ...query('m1', 'ReportsReceived', 'example.com', 'Mail'), Label: 'Reports received', ReturnData: true }],
+      Metrics: [
+        { ...query('m1', 'ReportsReceived', 'example.com', 'Mail'), Label: 'Reports received', ReturnData: true },
+      ],
     });
   });
 
