@@ -22,6 +22,7 @@ import { CanaryFunction } from './canary-function';
 import { parseResolverAddress } from '../check/net/dns-client';
 import { normalizeDomainName } from '../policy/domain-name';
 import { functionLogGroup } from '../support/function-log-group';
+import { PropErrors } from '../support/prop-errors';
 
 const SINGLETON_ID = 'MtaStsCanary';
 // `{"domains":[]}` plus, per domain, its quotes and a comma.
@@ -92,18 +93,20 @@ export class MtaStsCanary extends Construct {
   private readonly domains = new Set<string>();
   private readonly batches: string[][] = [];
   private readonly function: lambda.Function;
+  private readonly errors: PropErrors;
 
   constructor(scope: Construct, id: string, props: MtaStsCanaryProps = {}) {
     super(scope, id);
+    // Every invalid prop is reported at synth under this construct's path; construction goes on without it.
+    this.errors = new PropErrors(this);
     this.metricNamespace = props.metricNamespace ?? DEFAULT_METRIC_NAMESPACE;
-    const resolvers = (props.resolvers ?? DEFAULT_RESOLVERS).map((resolver) => {
+    const resolvers = (props.resolvers ?? DEFAULT_RESOLVERS).flatMap((resolver) => {
       const parsed = parseResolverAddress(resolver);
       if (parsed === undefined) {
-        throw new Error(
-          `${this.node.path}: invalid resolvers entry ${JSON.stringify(resolver)}: expected IP or IP:PORT`,
-        );
+        this.errors.add(`Invalid resolvers entry ${JSON.stringify(resolver)}: expected IP or IP:PORT`);
+        return [];
       }
-      return parsed;
+      return [parsed];
     });
     const stackName = Stack.of(this).stackName;
 
@@ -149,12 +152,11 @@ export class MtaStsCanary extends Construct {
 
   /** Checks `domainName` on every run. Adding a domain twice is harmless. */
   public addDomain(domainName: string): void {
-    const domain = normalizeDomainName(domainName, 'domainName');
-    if (this.domains.has(domain)) return;
+    const domain = this.errors.value(() => normalizeDomainName(domainName, 'domainName'), undefined);
+    if (domain === undefined || this.domains.has(domain)) return;
     if (this.domains.size >= MAX_CANARY_DOMAINS) {
-      throw new Error(
-        `${this.node.path}: cannot add ${domain}: a canary checks at most ${MAX_CANARY_DOMAINS} domains per stack`,
-      );
+      this.errors.add(`Cannot add ${domain}: a canary checks at most ${MAX_CANARY_DOMAINS} domains per stack`);
+      return;
     }
     this.domains.add(domain);
     const last = this.batches[this.batches.length - 1];

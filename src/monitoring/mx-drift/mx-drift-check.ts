@@ -20,10 +20,11 @@ import {
   policyObjectKey,
 } from './env';
 import { MxDriftCheckFunction } from './mx-drift-check-function';
-import { functionLogGroup } from '../../support/function-log-group';
 import { normalizeDomainName } from '../../policy/domain-name';
 import { MtaStsMode, toMtaStsMode } from '../../policy/mode';
 import { PolicyPublisher } from '../../policy-site/publisher/policy-publisher';
+import { functionLogGroup } from '../../support/function-log-group';
+import { PropErrors } from '../../support/prop-errors';
 
 /**
  * Properties for `MxDriftCheck`.
@@ -93,9 +94,11 @@ export class MxDriftCheck extends Construct {
 
   private readonly modes = new Map<string, MtaStsMode>();
   private zoneStatement?: iam.PolicyStatement;
+  private readonly errors: PropErrors;
 
   constructor(scope: Construct, id: string, props: MxDriftCheckProps) {
     super(scope, id);
+    this.errors = new PropErrors(this);
     this.metricNamespace = props.metricNamespace ?? DEFAULT_METRIC_NAMESPACE;
 
     const checkFunction = new MxDriftCheckFunction(this, 'Function', {
@@ -174,9 +177,14 @@ export class MxDriftCheck extends Construct {
    * @returns the domain's alarm
    */
   public addDomain(domainName: string, hostedZone: route53.IHostedZone, mode: MtaStsMode): cloudwatch.Alarm {
-    const domain = normalizeDomainName(domainName, 'domainName');
-    const policyMode = toMtaStsMode(mode, 'mode');
-    if (this.modes.has(domain)) throw new Error(`MxDriftCheck already checks ${domain}`);
+    // Reported at synth under this construct's path, like an invalid prop; the domain is then left out.
+    const domain = this.errors.value(() => normalizeDomainName(domainName, 'domainName'), undefined);
+    const policyMode = this.errors.value(() => toMtaStsMode(mode, 'mode'), undefined);
+    if (domain === undefined || policyMode === undefined) return this.alarm;
+    if (this.modes.has(domain)) {
+      this.errors.add(`Invalid domainName "${domainName}": MxDriftCheck already checks ${domain}`);
+      return this.alarm;
+    }
     this.domains.push({ domainName: domain, hostedZoneId: hostedZone.hostedZoneId });
     this.modes.set(domain, policyMode);
     this.grantRead(hostedZone);

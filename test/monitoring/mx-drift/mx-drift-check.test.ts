@@ -105,9 +105,20 @@ describe('MxDriftCheck', () => {
   test('a domain registered twice is an error', () => {
     const f = fixture();
     f.check.addDomain('example.com', f.zone('Z1', 'example.com'), MtaStsMode.ENFORCE);
-    expect(() => f.check.addDomain('EXAMPLE.com.', f.zone('Z1c', 'example.com'), MtaStsMode.TESTING)).toThrow(
-      'MxDriftCheck already checks example.com',
-    );
+    f.check.addDomain('EXAMPLE.com.', f.zone('Z1c', 'example.com'), MtaStsMode.TESTING);
+    f.check.addDomain('not a domain', f.zone('Z1d', 'example.com'), MtaStsMode.TESTING);
+    const lines = () => {
+      try {
+        Template.fromStack(f.stack);
+      } catch (error) {
+        return (error as Error).message.split('\n').filter((line) => line.startsWith('  ['));
+      }
+      return [];
+    };
+    expect(lines()).toEqual([
+      '  [Stack/MxDrift] Invalid domainName "EXAMPLE.com.": MxDriftCheck already checks example.com',
+      '  [Stack/MxDrift] Invalid domainName "not a domain": contains whitespace',
+    ]);
   });
 
   test('a KMS-encrypted bucket: the check may also decrypt with its key', () => {
