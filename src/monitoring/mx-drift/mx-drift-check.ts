@@ -18,6 +18,8 @@ import {
   METRIC_NAMESPACE,
   POLICY_BUCKET,
   policyObjectKey,
+  STACK_DIMENSION,
+  STACK_NAME,
 } from './env';
 import { MxDriftCheckFunction } from './mx-drift-check-function';
 import { normalizeDomainName } from '../../policy/domain-name';
@@ -61,9 +63,9 @@ export interface MxDriftCheckProps {
  * uncovered host, typically after a mail-provider move, means senders refuse to deliver to it.
  *
  * The domain list is a configuration object in the policy bucket, written by the stack's policy publisher, so any
- * number of domains fits. Publishes `DomainsWithUncoveredMx` (no dimension) per run, with one alarm for all domains,
+ * number of domains fits. Publishes `DomainsWithUncoveredMx` (dimension `Stack`) per run, with one alarm for all domains,
  * `UncoveredMxHosts` (dimension `PolicyDomain`) for each domain with uncovered hosts, counting every live MX host
- * when the policy file is missing or invalid, and `DriftCheckErrors` (no dimension) per domain whose check failed.
+ * when the policy file is missing or invalid, and `DriftCheckErrors` (dimension `Stack`) per domain whose check failed.
  * The check's log has one JSON line per domain naming the uncovered hosts.
  *
  * One per stack is enough: register each domain with `addDomain`.
@@ -100,6 +102,8 @@ export class MxDriftCheck extends Construct {
     super(scope, id);
     this.errors = new PropErrors(this);
     this.metricNamespace = props.metricNamespace ?? DEFAULT_METRIC_NAMESPACE;
+    // The per-run metrics carry the stack's name, so checks of two stacks in one account and region stay apart.
+    const stackName = Stack.of(this).stackName;
 
     const checkFunction = new MxDriftCheckFunction(this, 'Function', {
       architecture: lambda.Architecture.ARM_64,
@@ -109,6 +113,7 @@ export class MxDriftCheck extends Construct {
       environment: {
         [POLICY_BUCKET]: props.bucket.bucketName,
         [METRIC_NAMESPACE]: this.metricNamespace,
+        [STACK_NAME]: stackName,
       },
       description: 'cdk-mta-sts: checks that live MX hosts match the published MTA-STS policy mx patterns',
       logGroup: functionLogGroup(this, 'Logs', props.logRetention),
@@ -127,6 +132,7 @@ export class MxDriftCheck extends Construct {
       metric: new cloudwatch.Metric({
         namespace: this.metricNamespace,
         metricName: DRIFT_CHECK_ERRORS,
+        dimensionsMap: { [STACK_DIMENSION]: stackName },
         statistic: cloudwatch.Stats.SUM,
         period: Duration.days(1),
       }),
@@ -142,6 +148,7 @@ export class MxDriftCheck extends Construct {
       metric: new cloudwatch.Metric({
         namespace: this.metricNamespace,
         metricName: DOMAINS_WITH_UNCOVERED_MX,
+        dimensionsMap: { [STACK_DIMENSION]: stackName },
         statistic: cloudwatch.Stats.MAXIMUM,
         period: Duration.days(1),
       }),

@@ -61,6 +61,8 @@ describe('MxDriftCheck', () => {
     template.resourceCountIs('AWS::CloudWatch::Alarm', 2);
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       MetricName: 'DomainsWithUncoveredMx',
+      // The stack's own checks: another stack's in the same account and region must not mask or trip this alarm.
+      Dimensions: [{ Name: 'Stack', Value: 'Stack' }],
       Namespace: 'MtaSts',
       Statistic: 'Maximum',
       Period: 86400,
@@ -68,6 +70,13 @@ describe('MxDriftCheck', () => {
       ComparisonOperator: 'GreaterThanThreshold',
       TreatMissingData: 'breaching',
       AlarmDescription: Match.stringLikeRegexp('^A live MX host of one of 3 policy domains \\(3 in enforce\\)'),
+    });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'DriftCheckErrors',
+      Dimensions: [{ Name: 'Stack', Value: 'Stack' }],
+    });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ STACK_NAME: 'Stack' }) },
     });
   });
 
