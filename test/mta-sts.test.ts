@@ -2,6 +2,7 @@ import { App, Duration, Stack, Tags } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as route53 from 'aws-cdk-lib/aws-route53';
+import { CREATABLE_LAMBDA_RUNTIMES } from './deploy/allowed-runtimes';
 import { MtaSts, MtaStsMode, MtaStsProps, TlsReportIngestion } from '../src';
 
 const ACCOUNT = '111111111111';
@@ -65,8 +66,13 @@ describe('MtaSts in a eu-west-1 stack with no extra flags', () => {
     template.resourceCountIs('AWS::CertificateManager::Certificate', 0);
     template.resourceCountIs('Custom::CDKBucketDeployment', 0);
     template.resourceCountIs('AWS::Lambda::LayerVersion', 0);
-    for (const fn of Object.values(template.findResources('AWS::Lambda::Function'))) {
-      expect(fn.Properties.Runtime).toBe('nodejs22.x');
+    for (const [id, fn] of Object.entries(template.findResources('AWS::Lambda::Function'))) {
+      // Ours are nodejs22.x; aws-cdk-lib's provider functions follow its own default, which newer releases raise.
+      if (/Providerframework|^AWS679f53fac002430cb0da5b7982bd2287/.test(id)) {
+        expect(CREATABLE_LAMBDA_RUNTIMES).toContain(fn.Properties.Runtime);
+      } else {
+        expect({ id, runtime: fn.Properties.Runtime }).toEqual({ id, runtime: 'nodejs22.x' });
+      }
     }
   });
 
