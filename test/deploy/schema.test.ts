@@ -1,10 +1,36 @@
 import { schemaViolations } from './schema';
-import { Resource, SynthesizedStack, VARIANTS, synthesize } from './variants';
+import { Resource, SynthesizedStack, VARIANTS, allStacks, synthesize } from './variants';
 
 describe.each(Object.keys(VARIANTS))('variant %s', (variant) => {
   test('every resource matches its CloudFormation resource schema', () => {
     expect(synthesize(variant).flatMap(schemaViolations)).toEqual([]);
   });
+});
+
+test("the variants hold the policy site's resource types, so the schemas above cover them", () => {
+  const types = new Set(
+    allStacks().flatMap((stack) => Object.values(stack.template.Resources ?? {}).map((r) => r.Type)),
+  );
+  expect(
+    [
+      'AWS::CloudFront::Distribution',
+      'AWS::CloudFront::DistributionTenant',
+      'AWS::CloudFront::ConnectionGroup',
+      'AWS::CloudFront::ResponseHeadersPolicy',
+      'AWS::CloudFront::OriginAccessControl',
+      'AWS::Route53::RecordSetGroup',
+    ].filter((type) => !types.has(type)),
+  ).toEqual([]);
+  // The multi-tenant distribution, and a template rule (environment-agnostic stack), are there too.
+  const distributions = allStacks().flatMap((stack) =>
+    Object.values(stack.template.Resources ?? {}).filter((r) => r.Type === 'AWS::CloudFront::Distribution'),
+  );
+  expect(distributions.every((d) => d.Properties?.DistributionConfig?.ConnectionMode === 'tenant-only')).toBe(true);
+  expect(
+    allStacks()
+      .filter((stack) => stack.template.Rules !== undefined)
+      .map((stack) => stack.variant),
+  ).toContain('environment-agnostic');
 });
 
 function stackOf(resources: Record<string, Resource>): SynthesizedStack {
@@ -100,6 +126,31 @@ describe('the schema check refuses what CloudFormation refuses', () => {
       'v/S/T (AWS::CloudFront::DistributionTenant): /Name must match pattern "^[a-zA-Z0-9][a-zA-Z0-9-.]{1,126}[a-zA-Z0-9]$"',
       'v/S/T (AWS::CloudFront::DistributionTenant): /Parameters/0/Value must NOT have more than 256 characters',
     ]);
+  });
+
+  test('names joined from pseudo parameters are checked with sample values', () => {
+    const uuid = { 'Fn::Select': [2, { 'Fn::Split': ['/', { Ref: 'AWS::StackId' }] }] };
+    const tenant = (domain: string) =>
+      stackOf({
+        T: {
+          Type: 'AWS::CloudFront::DistributionTenant',
+          Properties: {
+            DistributionId: 'E1',
+            Domains: [`mta-sts.${domain}`],
+            Name: { 'Fn::Join': ['', [domain, '-', { Ref: 'AWS::Region' }, '-', uuid]] },
+          },
+        },
+      });
+    // 60 + 1 + 9 + 1 + 36 = 107 characters in eu-west-1; 80 + 47 = 127 still fits, 83 + 47 = 130 does not.
+    expect(schemaViolations(tenant('d'.repeat(56) + '.com'))).toEqual([]);
+    expect(schemaViolations(tenant('d'.repeat(76) + '.com'))).toEqual([]);
+    expect(schemaViolations(tenant('d'.repeat(79) + '.com'))).toEqual([
+      'v/S/T (AWS::CloudFront::DistributionTenant): /Name must match pattern "^[a-zA-Z0-9][a-zA-Z0-9-.]{1,126}[a-zA-Z0-9]$"',
+    ]);
+    // A join over something unknown stays an intrinsic, which CloudFormation resolves first.
+    const unknown = tenant('x'.repeat(200));
+    unknown.template.Resources!.T.Properties!.Name['Fn::Join'][1].push({ Ref: 'SomeParameter' });
+    expect(schemaViolations(unknown)).toEqual([]);
   });
 
   test('a template rule without assertions, and an assertion with an unknown key', () => {
