@@ -2,8 +2,8 @@ import { App, Duration, Stack, Tags } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as route53 from 'aws-cdk-lib/aws-route53';
-import { CREATABLE_LAMBDA_RUNTIMES } from './deploy/allowed-runtimes';
 import { MtaSts, MtaStsMode, MtaStsProps, TlsReportIngestion } from '../src';
+import { CREATABLE_LAMBDA_RUNTIMES } from './deploy/allowed-runtimes';
 
 const ACCOUNT = '111111111111';
 const CERT_ARN = 'arn:aws:acm:us-east-1:111111111111:certificate/00000000-0000-0000-0000-000000000000';
