@@ -17,6 +17,9 @@ MATRIX_TESTS=(
   test/reporting/receipt-rule-set/active-receipt-rule-set.test.ts
   test/monitoring/report-monitoring.test.ts
   test/monitoring/mx-drift/mx-drift-check.test.ts
+  test/policy-site/lifecycle.test.ts
+  test/dns/mta-sts-records.test.ts
+  test/canary/mta-sts-canary.test.ts
 )
 
 floor=$(node -p 'require("aws-cdk-lib/package.json").version')

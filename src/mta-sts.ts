@@ -1,4 +1,4 @@
-import { Annotations, Duration, Stack } from 'aws-cdk-lib';
+import { Annotations, Duration, Names, Stack } from 'aws-cdk-lib';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
@@ -17,6 +17,7 @@ import { claimPolicyDomain } from './policy-domain-registry';
 import { MtaStsPolicySite } from './policy-site/mta-sts-policy-site';
 import { PolicyHost } from './policy-site/policy-host';
 import { TlsReportIngestion } from './reporting/tls-report-ingestion';
+import { PropErrors } from './support/prop-errors';
 
 /**
  * Properties for `MtaSts`.
@@ -172,8 +173,18 @@ export class MtaSts extends Construct {
   constructor(scope: Construct, id: string, props: MtaStsProps) {
     super(scope, id);
 
-    this.domainName = resolvePolicyDomain(props.hostedZone, props.domainName);
-    claimPolicyDomain(this, this.domainName);
+    // Every invalid prop is reported at synth under this construct's path; construction goes on with a stand-in
+    // domain, unique to this construct, so one mistake yields one message.
+    const errors = new PropErrors(this);
+    const standIn = `${Names.uniqueResourceName(this, { maxLength: 60 }).toLowerCase()}.invalid`;
+    const domainName = errors.value(() => resolvePolicyDomain(props.hostedZone, props.domainName), undefined);
+    const claimed =
+      domainName !== undefined &&
+      errors.value(() => {
+        claimPolicyDomain(this, domainName);
+        return true;
+      }, false);
+    this.domainName = claimed ? domainName : standIn;
     const reportUris = [...(props.reportUris ?? []), ...(props.reporting?.reportUris ?? [])];
     props.reporting?.addPolicyDomain(this.domainName, props.mode);
 

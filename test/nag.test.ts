@@ -111,9 +111,12 @@ function suppress(stack: Stack): void {
       { id: 'AwsSolutions-L1', reason: "The AwsCustomResource function's runtime is chosen by aws-cdk-lib." },
     ]);
   }
-  if (has('MtaStsCanary')) at('MtaStsCanary/Function/ServiceRole', [LOGS_ONLY]);
+  if (has('MtaStsCanary')) {
+    at('MtaStsCanary/Function/ServiceRole', [LOGS_ONLY]);
+    at('MtaStsCanary/Function/Resource', [OUR_RUNTIME]);
+  }
   if (!has('TlsReports')) return;
-  for (const fn of ['Processor', 'HttpsReceiver', 'ReceiptRuleSet/ActivateFunction']) {
+  for (const fn of ['Processor', 'FailureRecorder', 'HttpsEndpoint/Function', 'ReceiptRuleSet/ActivateFunction']) {
     if (stack.node.tryFindChild('TlsReports')?.node.tryFindChild(fn.split('/')[0])) {
       at(`TlsReports/${fn}/Resource`, [OUR_RUNTIME]);
     }

@@ -27,6 +27,7 @@ import { normalizeDomainName } from '../policy/domain-name';
 import { PolicyHost } from '../policy-site/policy-host';
 import { PolicyPublisher } from '../policy-site/publisher/policy-publisher';
 import { functionLogGroup } from '../support/function-log-group';
+import { PropErrors } from '../support/prop-errors';
 import { runAtDeploy } from '../support/run-at-deploy';
 
 const SINGLETON_ID = 'MtaStsCanary';
@@ -101,18 +102,20 @@ export class MtaStsCanary extends Construct {
 
   private readonly domains = new Set<string>();
   private readonly firstRun: cr.AwsCustomResource;
+  private readonly errors: PropErrors;
 
   constructor(scope: Construct, id: string, props: MtaStsCanaryProps = {}) {
     super(scope, id);
+    // Every invalid prop is reported at synth under this construct's path; construction goes on without it.
+    this.errors = new PropErrors(this);
     this.metricNamespace = props.metricNamespace ?? DEFAULT_METRIC_NAMESPACE;
-    const resolvers = (props.resolvers ?? DEFAULT_RESOLVERS).map((resolver) => {
+    const resolvers = (props.resolvers ?? DEFAULT_RESOLVERS).flatMap((resolver) => {
       const parsed = parseResolverAddress(resolver);
       if (parsed === undefined) {
-        throw new Error(
-          `${this.node.path}: invalid resolvers entry ${JSON.stringify(resolver)}: expected IP or IP:PORT`,
-        );
+        this.errors.add(`Invalid resolvers entry ${JSON.stringify(resolver)}: expected IP or IP:PORT`);
+        return [];
       }
-      return parsed;
+      return [parsed];
     });
     const stackName = Stack.of(this).stackName;
     const bucket = props.bucket ?? PolicyHost.of(this).bucket;
@@ -180,12 +183,11 @@ export class MtaStsCanary extends Construct {
    */
   public addDomain(domainName: string, published?: IDependable): void {
     if (published) this.firstRun.node.addDependency(published);
-    const domain = normalizeDomainName(domainName, 'domainName');
-    if (this.domains.has(domain)) return;
+    const domain = this.errors.value(() => normalizeDomainName(domainName, 'domainName'), undefined);
+    if (domain === undefined || this.domains.has(domain)) return;
     if (this.domains.size >= MAX_CANARY_DOMAINS) {
-      throw new Error(
-        `${this.node.path}: cannot add ${domain}: a canary checks at most ${MAX_CANARY_DOMAINS} domains per stack`,
-      );
+      this.errors.add(`Cannot add ${domain}: a canary checks at most ${MAX_CANARY_DOMAINS} domains per stack`);
+      return;
     }
     this.domains.add(domain);
   }

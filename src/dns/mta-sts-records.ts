@@ -3,6 +3,7 @@ import * as route53 from 'aws-cdk-lib/aws-route53';
 import { Construct } from 'constructs';
 import { stsRecordValue, tlsRptRecordValue } from '../policy/records';
 import { normalizeReportUri } from '../policy/report-uri';
+import { PropErrors } from '../support/prop-errors';
 
 /** TTL of the `_mta-sts` and `_smtp._tls` records unless told otherwise: short, so a new policy id spreads fast. */
 const DEFAULT_RECORD_TTL = Duration.minutes(5);
@@ -63,14 +64,18 @@ export class MtaStsRecords extends Construct {
   constructor(scope: Construct, id: string, props: MtaStsRecordsProps) {
     super(scope, id);
 
-    const reportUris = (props.reportUris ?? []).map((uri) =>
-      Token.isUnresolved(uri) ? uri : normalizeReportUri(uri, 'reportUris'),
+    // Every invalid prop is reported at synth under this construct's path; construction goes on without it.
+    const errors = new PropErrors(this);
+    const reportUris = (props.reportUris ?? []).flatMap((uri) =>
+      errors.value(() => [Token.isUnresolved(uri) ? uri : normalizeReportUri(uri, 'reportUris')], []),
     );
-    const ttl = props.ttl ?? DEFAULT_RECORD_TTL;
-    validateTtl(ttl);
+    const ttl = errors.value(() => validateTtl(props.ttl ?? DEFAULT_RECORD_TTL), DEFAULT_RECORD_TTL);
 
     const ttlSeconds = String(ttl.toSeconds());
-    this.stsRecordValue = stsRecordValue(props.policyId, (value) => Token.isUnresolved(value));
+    this.stsRecordValue = errors.value(
+      () => stsRecordValue(props.policyId, (value) => Token.isUnresolved(value)),
+      'v=STSv1; id=invalid',
+    );
     const recordSets: route53.CfnRecordSetGroup.RecordSetProperty[] = [
       {
         name: `_mta-sts.${props.domainName}.`,
@@ -80,7 +85,10 @@ export class MtaStsRecords extends Construct {
       },
     ];
     if (reportUris.length > 0) {
-      this.tlsRptRecordValue = tlsRptRecordValue(reportUris, (uri) => Token.isUnresolved(uri));
+      this.tlsRptRecordValue = errors.value(
+        () => tlsRptRecordValue(reportUris, (uri) => Token.isUnresolved(uri)),
+        'v=TLSRPTv1; rua=invalid',
+      );
       recordSets.push({
         name: `_smtp._tls.${props.domainName}.`,
         type: 'TXT',
@@ -104,10 +112,11 @@ function txtValue(value: string): string {
   return `"${value.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
 }
 
-function validateTtl(ttl: Duration): void {
+function validateTtl(ttl: Duration): Duration {
   const seconds = ttl.toSeconds({ integral: false });
-  if (Token.isUnresolved(seconds)) return;
+  if (Token.isUnresolved(seconds)) return ttl;
   if (!Number.isInteger(seconds) || seconds < 1 || seconds > 86400) {
     throw new Error(`Invalid recordTtl ${ttl.toString()}: must be whole seconds from 1 to 86400`);
   }
+  return ttl;
 }

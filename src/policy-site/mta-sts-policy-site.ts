@@ -12,6 +12,7 @@ import { DEFAULT_MAX_AGE } from '../policy/default-max-age';
 import { MtaStsMode } from '../policy/mode';
 import { MtaStsPolicy } from '../policy/mta-sts-policy';
 import { renderPolicyDocument } from '../policy/policy-document';
+import { PropErrors } from '../support/prop-errors';
 
 /** CloudFront reads certificates only from this region. */
 const CLOUDFRONT_CERTIFICATE_REGION = 'us-east-1';
@@ -105,17 +106,31 @@ export class MtaStsPolicySite extends Construct {
   constructor(scope: Construct, id: string, props: MtaStsPolicySiteProps) {
     super(scope, id);
 
-    const maxAge = props.maxAge ?? DEFAULT_MAX_AGE;
+    // Every invalid prop is reported at synth under this construct's path; construction goes on with defaults.
+    const errors = new PropErrors(this);
+    let maxAge = props.maxAge ?? DEFAULT_MAX_AGE;
+    let mode = props.mode;
     if (props.mx !== undefined) {
-      this.policy = new MtaStsPolicy({ mode: props.mode, mx: props.mx, maxAge: props.maxAge });
+      const mx = props.mx;
+      this.policy = errors.value(
+        () => new MtaStsPolicy({ mode: props.mode, mx, maxAge: props.maxAge }),
+        new MtaStsPolicy({ mode: MtaStsMode.TESTING, mx: [PLACEHOLDER_MX] }),
+      );
     } else {
-      if (maxAge.isUnresolved()) throw new Error('Invalid maxAge: must be known at synth time (got a token)');
-      // The publisher renders with the same function; failing here with the same message saves a deployment.
-      renderPolicyDocument({ mode: props.mode, mx: [PLACEHOLDER_MX], maxAgeSeconds: maxAge.toSeconds() });
+      const valid = errors.value(() => {
+        if (maxAge.isUnresolved()) throw new Error('Invalid maxAge: must be known at synth time (got a token)');
+        // The publisher renders with the same function; failing here with the same message saves a deployment.
+        renderPolicyDocument({ mode: props.mode, mx: [PLACEHOLDER_MX], maxAgeSeconds: maxAge.toSeconds() });
+        return true;
+      }, false);
+      if (!valid) {
+        maxAge = DEFAULT_MAX_AGE;
+        mode = MtaStsMode.TESTING;
+      }
     }
     this.hostName = `mta-sts.${props.domainName}`;
     this.policyUrl = `https://${this.hostName}${POLICY_PATH}`;
-    validateCertificate(props.certificate, this);
+    const certificate = errors.value(() => validateCertificate(props.certificate), undefined);
 
     const host = PolicyHost.of(this);
     this.bucket = host.bucket;
@@ -136,8 +151,8 @@ export class MtaStsPolicySite extends Construct {
       domains: [this.hostName],
       enabled: true,
       parameters: [{ name: DOMAIN_PARAMETER, value: props.domainName }],
-      ...(props.certificate
-        ? { customizations: { certificate: { arn: props.certificate.certificateArn } } }
+      ...(certificate
+        ? { customizations: { certificate: { arn: certificate.certificateArn } } }
         : { managedCertificateRequest: { primaryDomainName: this.hostName, validationTokenHost: 'cloudfront' } }),
     });
     this.tenant.node.addDependency(cname);
@@ -145,10 +160,10 @@ export class MtaStsPolicySite extends Construct {
     this.policyId = PolicyPublisher.of(this).addPolicy(host, {
       domainName: props.domainName,
       tenant: this.tenant,
-      managedCertificate: props.certificate === undefined,
+      managedCertificate: certificate === undefined,
       policy: this.policy,
       hostedZone: props.hostedZone,
-      mode: props.mode,
+      mode,
       maxAgeSeconds: maxAge.toSeconds(),
       refreshToken: props.mxRefreshToken,
     });
@@ -159,14 +174,16 @@ export class MtaStsPolicySite extends Construct {
   }
 }
 
-function validateCertificate(certificate: acm.ICertificate | undefined, scope: Construct): void {
-  if (!certificate) return;
+/** The certificate, when CloudFront can use it: throws naming it when it is outside us-east-1. */
+function validateCertificate(certificate: acm.ICertificate | undefined): acm.ICertificate | undefined {
+  if (!certificate) return undefined;
   const arn = certificate.certificateArn;
   const region = Token.isUnresolved(arn) ? certificate.env.region : arn.split(':')[3];
   if (region !== undefined && !Token.isUnresolved(region) && region !== CLOUDFRONT_CERTIFICATE_REGION) {
     const name = Token.isUnresolved(arn) ? certificate.node.path : arn;
     throw new Error(
-      `Invalid certificate "${name}" for ${scope.node.path}: CloudFront needs a certificate in ${CLOUDFRONT_CERTIFICATE_REGION}, this one is in ${region}`,
+      `Invalid certificate "${name}": CloudFront needs a certificate in ${CLOUDFRONT_CERTIFICATE_REGION}, this one is in ${region}`,
     );
   }
+  return certificate;
 }

@@ -6,7 +6,8 @@
  *   than N), and TreatMissingData (missing, ignore, breaching, notBreaching);
  * - "Using metric math" (using-metric-math.html): arithmetic treats a missing value as 0 where another operand has
  *   one and drops division by zero; comparisons likewise; IF keeps or drops datapoints as its table says; FILL fills
- *   missing values with a constant.
+ *   missing values with a constant; MAX of an array of time series is, at each timestamp, the largest value present;
+ *   an expression may read the ids of other expressions.
  *
  * The guide does not say whether FILL yields datapoints when its series has none at all in the queried range, nor
  * exactly how long the evaluation range is (its examples use 5 periods for N = 3). Both are parameters, so a test
@@ -75,9 +76,15 @@ export function evaluateAlarm(
   if (alarm.Metrics) {
     const returned = alarm.Metrics.filter((q: any) => q.ReturnData !== false);
     if (returned.length !== 1) throw new Error('an alarm returns exactly one time series');
-    values = returned[0].Expression
-      ? evaluateExpression(returned[0].Expression, series, range, options)
-      : series[returned[0].Id];
+    // Expression ids resolve on first use, so an expression may read another expression.
+    for (const query of alarm.Metrics.filter((q: any) => q.Expression)) {
+      let value: Series | undefined;
+      Object.defineProperty(series, query.Id, {
+        enumerable: true,
+        get: () => (value ??= evaluateExpression(query.Expression, series, range, options)),
+      });
+    }
+    values = series[returned[0].Id];
   } else {
     values = series.m;
   }
@@ -123,7 +130,7 @@ function compare(operator: string, value: number, threshold: number): boolean {
 
 type Value = number | Series;
 
-/** Evaluates a metric math expression: numbers, ids, + - * /, comparisons, AND/OR, FILL and IF. */
+/** Evaluates a metric math expression: numbers, ids, + - * /, comparisons, AND/OR, FILL, IF and MAX/MIN/SUM([...]). */
 export function evaluateExpression(
   expression: string,
   series: Record<string, Series>,
@@ -131,7 +138,7 @@ export function evaluateExpression(
   options: EvaluationOptions,
 ): Series {
   const tokens = expression
-    .match(/\s*(>=|<=|==|!=|&&|\|\||[-+*/(),<>]|[A-Za-z_][A-Za-z0-9_]*|[0-9.]+)/g)
+    .match(/\s*(>=|<=|==|!=|&&|\|\||[-+*/(),<>[\]]|[A-Za-z_][A-Za-z0-9_]*|[0-9.]+)/g)
     ?.map((t) => t.trim());
   if (!tokens || tokens.join('') !== expression.replace(/\s+/g, '')) throw new Error(`cannot parse ${expression}`);
   let position = 0;
@@ -170,6 +177,18 @@ export function evaluateExpression(
       }
       take(')');
       return token === 'FILL' ? fill(args, options) : ifExpression(args, range);
+    }
+    if (token === 'MAX' || token === 'MIN' || token === 'SUM') {
+      take('(');
+      take('[');
+      const members: Value[] = [or()];
+      while (peek() === ',') {
+        take(',');
+        members.push(or());
+      }
+      take(']');
+      take(')');
+      return aggregateSeries(token, members, range);
     }
     if (token in series) return series[token];
     throw new Error(`unknown id or function ${token} in ${expression}`);
@@ -244,5 +263,21 @@ function ifExpression([condition, whenTrue, whenFalse]: Value[], range: number):
     if (c !== 0) return typeof whenTrue === 'number' ? whenTrue : (whenTrue[i] ?? 0);
     if (whenFalse === undefined) return undefined;
     return typeof whenFalse === 'number' ? whenFalse : whenFalse[i];
+  });
+}
+
+/**
+ * MAX, MIN or SUM of an array of series: per timestamp, over the values the series have there; none where none has
+ * one. (Were CloudWatch to give no value where any member lacks one, alarms that treat missing data as breaching
+ * would only fire sooner.)
+ */
+function aggregateSeries(fn: 'MAX' | 'MIN' | 'SUM', members: Value[], range: number): Series {
+  return Array.from({ length: range }, (_, i) => {
+    const present = members
+      .map((v) => (typeof v === 'number' ? v : v[i]))
+      .filter((v): v is number => v !== undefined && !Number.isNaN(v));
+    if (present.length === 0) return undefined;
+    if (fn === 'SUM') return present.reduce((total, v) => total + v, 0);
+    return fn === 'MAX' ? Math.max(...present) : Math.min(...present);
   });
 }

@@ -18,12 +18,44 @@ export const CREATABLE_LAMBDA_RUNTIMES: readonly string[] = [
 /** Resource types that create a Lambda function from a `Runtime` property. */
 const FUNCTION_TYPES = ['AWS::Lambda::Function', 'AWS::Serverless::Function'];
 
+/**
+ * The regions an environment-agnostic stack can deploy to: those its template's rules allow (an assertion
+ * `Fn::Contains [regions, Ref AWS::Region]`), or undefined when no rule limits them.
+ */
+function regionsAllowedByRules(stack: SynthesizedStack): string[] | undefined {
+  const rules = Object.values((stack.template.Rules ?? {}) as Record<string, any>);
+  const lists = rules
+    .flatMap((rule) => rule.Assertions ?? [])
+    .map((assertion: any) => assertion.Assert?.['Fn::Contains'])
+    .filter((contains: any) => Array.isArray(contains) && contains[1]?.Ref === 'AWS::Region')
+    .map((contains: any) => contains[0] as string[]);
+  return lists.length === 0 ? undefined : lists.reduce((a, b) => a.filter((region) => b.includes(region)));
+}
+
+/**
+ * The runtimes a `Runtime` value can take: a literal, or aws-cdk-lib's per-region map in environment-agnostic stacks
+ * (`Fn::FindInMap [map, Ref AWS::Region, key]`), read for every region the stack can deploy to.
+ */
+function runtimesOf(stack: SynthesizedStack, runtime: unknown): unknown[] {
+  const findInMap = (runtime as any)?.['Fn::FindInMap'];
+  if (!Array.isArray(findInMap) || findInMap[1]?.Ref !== 'AWS::Region') return [runtime];
+  const map = ((stack.template.Mappings ?? {}) as Record<string, any>)[findInMap[0]] ?? {};
+  const regions = regionsAllowedByRules(stack) ?? Object.keys(map);
+  return regions.map((region) => map[region]?.[findInMap[2]]);
+}
+
 /** `<stack>/<logicalId>: <runtime>` for every function whose runtime Lambda would refuse to create. */
 export function runtimeViolations(stack: SynthesizedStack): string[] {
   return Object.entries(stack.template.Resources ?? {})
     .filter(([, resource]) => FUNCTION_TYPES.includes(resource.Type))
     .filter(([, resource]) => resource.Properties?.PackageType !== 'Image')
-    .map(([logicalId, resource]) => [logicalId, resource.Properties?.Runtime] as const)
-    .filter(([, runtime]) => typeof runtime !== 'string' || !CREATABLE_LAMBDA_RUNTIMES.includes(runtime))
-    .map(([logicalId, runtime]) => `${stack.variant}/${stack.stackName}/${logicalId}: ${JSON.stringify(runtime)}`);
+    .filter(([, resource]) =>
+      runtimesOf(stack, resource.Properties?.Runtime).some(
+        (runtime) => typeof runtime !== 'string' || !CREATABLE_LAMBDA_RUNTIMES.includes(runtime),
+      ),
+    )
+    .map(
+      ([logicalId, resource]) =>
+        `${stack.variant}/${stack.stackName}/${logicalId}: ${JSON.stringify(resource.Properties?.Runtime)}`,
+    );
 }

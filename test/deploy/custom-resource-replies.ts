@@ -27,29 +27,13 @@ export const CUSTOM_RESOURCE_REPLIES: Record<string, ReplyBound> = {
     maxBytes: () => 64,
     source: 'activate-rule-set.lambda.ts replies with the rule set name (at most 64 characters) and no Data',
   },
-  'Custom::CDKBucketDeployment': {
-    attributes: () => ['SourceObjectKeys'],
-    // aws-cdk-lib's handler: a generated id and, with OutputObjectKeys, the source zip keys (64 hex + ".zip").
-    maxBytes: (r) => 100 + 80 * (r.Properties?.SourceObjectKeys?.length ?? 0),
-    source: "aws-cdk-lib's s3-deployment handler",
-  },
-  'Custom::CrossRegionExportWriter': {
-    attributes: () => [],
-    maxBytes: () => 64,
-    source: "aws-cdk-lib's cross-region export writer replies with no Data",
-  },
-  'Custom::CrossRegionExportReader': {
-    attributes: (r) => Object.keys(r.Properties?.ReaderProps?.imports ?? {}),
-    // Replies with every imported value: an ACM certificate ARN (under 128 characters) per import name.
-    maxBytes: (r) =>
-      Object.keys(r.Properties?.ReaderProps?.imports ?? {}).reduce((sum, name) => sum + name.length + 128 + 8, 64),
-    source: "aws-cdk-lib's cross-region export reader, reading certificate ARNs",
-  },
-  'Custom::MtaStsDiscoveredPolicy': {
-    attributes: () => ['PolicyId', 'Mx'],
-    // Replies with the zone's MX hosts: their number is set outside the template.
-    maxBytes: () => Infinity,
-    source: 'publish-policy.lambda.ts replies with the MX host list it read from the zone',
+  'Custom::MtaStsPolicies': {
+    attributes: () => ['ZonePolicyId'],
+    // A fixed physical id ("mta-sts-policies") and one attribute, ZonePolicyId: 32 hex digits of a SHA-256 over every
+    // zone-read policy, whatever the domain count. 100 characters covers id, key, value and JSON around them.
+    maxBytes: () => 100,
+    source:
+      'publish-policies.ts replies with PhysicalResourceId "mta-sts-policies" and Data { ZonePolicyId } (32 hex digits); verify-policies.ts replies with IsComplete only',
   },
 };
 
@@ -69,7 +53,10 @@ function getAtts(node: unknown, found: Array<[string, string]> = []): Array<[str
   return found;
 }
 
-export function customResourceReplyViolations(stack: SynthesizedStack): string[] {
+export function customResourceReplyViolations(
+  stack: SynthesizedStack,
+  bounds: Record<string, ReplyBound> = CUSTOM_RESOURCE_REPLIES,
+): string[] {
   const resources = stack.template.Resources ?? {};
   const reads = getAtts(stack.template);
   return Object.entries(resources)
@@ -83,7 +70,7 @@ export function customResourceReplyViolations(stack: SynthesizedStack): string[]
           ? []
           : [`${at}: Custom::AWS without outputPaths replies with the whole API response`];
       }
-      const bound = CUSTOM_RESOURCE_REPLIES[resource.Type];
+      const bound = bounds[resource.Type];
       if (!bound) return [`${at}: ${resource.Type} declares no reply bound (test/deploy/custom-resource-replies.ts)`];
       const found: string[] = [];
       const size = ENVELOPE_BYTES + bound.maxBytes(resource);

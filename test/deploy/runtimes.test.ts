@@ -30,3 +30,25 @@ test('the check names a provider function on a blocked runtime', () => {
     'old/S/NoRuntime: undefined',
   ]);
 });
+
+test('a per-region runtime map counts in every region the stack may deploy to', () => {
+  const fromMap = { 'Fn::FindInMap': ['LatestNodeRuntimeMap', { Ref: 'AWS::Region' }, 'value'] };
+  const template = (rules?: Record<string, any>) => ({
+    Mappings: {
+      LatestNodeRuntimeMap: { 'eu-west-1': { value: 'nodejs22.x' }, 'us-iso-east-1': { value: 'nodejs18.x' } },
+    },
+    ...(rules && { Rules: rules }),
+    Resources: { Provider: { Type: 'AWS::Lambda::Function', Properties: { Runtime: fromMap } } },
+  });
+  const stack = (rules?: Record<string, any>) => ({
+    variant: 'agnostic',
+    stackName: 'S',
+    region: 'unknown-region',
+    template: template(rules),
+  });
+  expect(runtimeViolations(stack())).toEqual([`agnostic/S/Provider: ${JSON.stringify(fromMap)}`]);
+  const onlyEuWest1 = {
+    Region: { Assertions: [{ Assert: { 'Fn::Contains': [['eu-west-1'], { Ref: 'AWS::Region' }] } }] },
+  };
+  expect(runtimeViolations(stack(onlyEuWest1))).toEqual([]);
+});

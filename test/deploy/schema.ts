@@ -95,6 +95,10 @@ export const CONSTRAINTS: Record<
   'AWS::S3::Bucket.BucketName': { pattern: '^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$' },
   'AWS::Logs::LogGroup.LogGroupName': { pattern: '^[.\\-_/#A-Za-z0-9]{1,512}$' },
   'AWS::Events::Rule.Name': { pattern: '^[.\\-_A-Za-z0-9]{1,64}$' },
+  // CloudFront CreateDistributionTenant (API reference): Name 3-128 characters, letters, digits, '-' and '.', starting
+  // and ending with a letter or digit; a parameter value 1-256 characters.
+  'AWS::CloudFront::DistributionTenant.Name': { pattern: '^[a-zA-Z0-9][a-zA-Z0-9-.]{1,126}[a-zA-Z0-9]$' },
+  'AWS::CloudFront::DistributionTenant.Parameters.Value': { minLength: 1, maxLength: 256 },
 };
 
 const FRAMEWORK_ATTRIBUTES = [
@@ -202,8 +206,47 @@ function isCustomResource(type: string): boolean {
   return type.startsWith('Custom::') || type === 'AWS::CloudFormation::CustomResource';
 }
 
-/** `<variant>/<stack>/<logicalId>: <problem>` for every resource CloudFormation would refuse. */
+/**
+ * The template's Rules section ("Template Rules" in the CloudFormation User Guide): each rule has an optional
+ * RuleCondition and Assertions, each an Assert (a rule-specific intrinsic function) with an optional
+ * AssertDescription string.
+ */
+const validateRules = ajv.compile({
+  type: 'object',
+  additionalProperties: {
+    type: 'object',
+    properties: {
+      RuleCondition: { $ref: '#/definitions/intrinsic' },
+      Assertions: {
+        type: 'array',
+        minItems: 1,
+        items: {
+          type: 'object',
+          properties: { Assert: { $ref: '#/definitions/intrinsic' }, AssertDescription: { type: 'string' } },
+          required: ['Assert'],
+          additionalProperties: false,
+        },
+      },
+    },
+    required: ['Assertions'],
+    additionalProperties: false,
+  },
+  definitions: { intrinsic: INTRINSIC },
+});
+
+function rulesViolations(stack: SynthesizedStack): string[] {
+  if (stack.template.Rules === undefined || validateRules(stack.template.Rules)) return [];
+  return [
+    ...new Set((validateRules.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message}${paramsOf(e.params)}`)),
+  ].map((message) => `${stack.variant}/${stack.stackName}/Rules: ${message}`);
+}
+
+/** `<variant>/<stack>/<logicalId>: <problem>` for every resource (and rule) CloudFormation would refuse. */
 export function schemaViolations(stack: SynthesizedStack): string[] {
+  return [...rulesViolations(stack), ...resourceViolations(stack)];
+}
+
+function resourceViolations(stack: SynthesizedStack): string[] {
   return Object.entries(stack.template.Resources ?? {}).flatMap(([logicalId, resource]) => {
     const at = `${stack.variant}/${stack.stackName}/${logicalId}`;
     const found = Object.keys(resource)
@@ -215,7 +258,7 @@ export function schemaViolations(stack: SynthesizedStack): string[] {
     }
     const validate = validatorFor(resource.Type);
     if (!validate) return [...found, `${at}: ${resource.Type} is not a CloudFormation resource type`];
-    if (validate(resource.Properties ?? {})) return found;
+    if (validate(withSampleValues(resource.Properties ?? {}, stack))) return found;
     // anyOf reports every branch; the deepest errors are the useful ones.
     const errors = (validate.errors ?? []).filter(
       (e) => e.keyword !== 'anyOf' && !e.schemaPath.startsWith('#/definitions/intrinsic/'),
@@ -223,6 +266,56 @@ export function schemaViolations(stack: SynthesizedStack): string[] {
     const messages = [...new Set(errors.map((e) => `${e.instancePath || '/'} ${e.message}${paramsOf(e.params)}`))];
     return [...found, ...messages.map((m) => `${at} (${resource.Type}): ${m}`)];
   });
+}
+
+/** A stack id's last segment: the UUID CloudFormation gives each stack. */
+const SAMPLE_STACK_UUID = '51af3dc0-da77-11e4-872e-1234567db123';
+/** With no region at synth time, the longest name among commercial regions. */
+const SAMPLE_REGION = 'ap-southeast-3';
+
+/**
+ * Properties with every `Fn::Join` whose parts are strings and pseudo parameters replaced by the string
+ * CloudFormation would make of it (sample account, the stack's name and region, a stack UUID), so names built from
+ * them (a tenant's `Name`, an origin access control's name) meet their patterns and lengths too. Anything else
+ * stays an intrinsic, which the schema accepts.
+ */
+export function withSampleValues(node: unknown, stack: SynthesizedStack): unknown {
+  if (Array.isArray(node)) return node.map((n) => withSampleValues(n, stack));
+  if (typeof node !== 'object' || node === null) return node;
+  const joined = sampleJoin(node as Json, stack);
+  if (joined !== undefined) return joined;
+  return Object.fromEntries(Object.entries(node).map(([k, v]) => [k, withSampleValues(v, stack)]));
+}
+
+function sampleJoin(node: Json, stack: SynthesizedStack): string | undefined {
+  const join = node['Fn::Join'];
+  if (!Array.isArray(join) || typeof join[0] !== 'string' || !Array.isArray(join[1])) return undefined;
+  const parts = join[1].map((part: unknown) => samplePart(part, stack));
+  return parts.every((p: string | undefined) => p !== undefined) ? parts.join(join[0]) : undefined;
+}
+
+function samplePart(part: unknown, stack: SynthesizedStack): string | undefined {
+  if (typeof part === 'string') return part;
+  if (typeof part !== 'object' || part === null) return undefined;
+  const pseudo: Record<string, string> = {
+    'AWS::Region': /^[a-z]+-[a-z]+-[0-9]$/.test(stack.region) ? stack.region : SAMPLE_REGION,
+    'AWS::AccountId': '111111111111',
+    'AWS::StackName': stack.stackName,
+    'AWS::Partition': 'aws',
+    'AWS::URLSuffix': 'amazonaws.com',
+  };
+  const ref = (part as Json).Ref;
+  if (typeof ref === 'string') return pseudo[ref];
+  // Fn::Select [2, Fn::Split ['/', Ref AWS::StackId]]: the stack's UUID.
+  const select = (part as Json)['Fn::Select'];
+  if (
+    Array.isArray(select) &&
+    String(select[0]) === '2' &&
+    JSON.stringify(select[1]) === JSON.stringify({ 'Fn::Split': ['/', { Ref: 'AWS::StackId' }] })
+  ) {
+    return SAMPLE_STACK_UUID;
+  }
+  return sampleJoin(part as Json, stack);
 }
 
 function paramsOf(params: Record<string, any>): string {

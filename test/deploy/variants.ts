@@ -1,4 +1,5 @@
 import { App, Stack } from 'aws-cdk-lib';
+import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as ses from 'aws-cdk-lib/aws-ses';
 import { buildExampleApp } from '../../examples/app';
@@ -41,7 +42,7 @@ function zone(stack: Stack, zoneName = 'example.com'): route53.IHostedZone {
 }
 
 function stackIn(app: App, region: string): Stack {
-  return new Stack(app, 'MailSecurity', { env: { account: ACCOUNT, region }, crossRegionReferences: true });
+  return new Stack(app, 'MailSecurity', { env: { account: ACCOUNT, region } });
 }
 
 /**
@@ -61,7 +62,7 @@ export const VARIANTS: Record<string, () => App> = {
     return app;
   },
 
-  // Everything in one region: CloudFront's certificate region.
+  // In CloudFront's certificate region, where physical names and region-bound checks meet us-east-1.
   'us-east-1': () => {
     const app = new App();
     const stack = stackIn(app, 'us-east-1');
@@ -71,7 +72,8 @@ export const VARIANTS: Record<string, () => App> = {
     return app;
   },
 
-  // Several zones and domains sharing one ingestion, one in each mode, one following its zone.
+  // Several zones and domains sharing one ingestion, one in each mode, one following its zone, one with the user's
+  // own us-east-1 certificate on its tenant.
   'many-domains': () => {
     const app = new App();
     const stack = stackIn(app, 'eu-west-1');
@@ -83,8 +85,26 @@ export const VARIANTS: Record<string, () => App> = {
       ['example.dev', MtaStsMode.TESTING, undefined],
     ];
     for (const [domain, mode, mx] of domains) {
-      new MtaSts(stack, `MtaSts-${domain}`, { hostedZone: zone(stack, domain), mode, mx, reporting });
+      const certificate =
+        domain === 'example.org'
+          ? acm.Certificate.fromCertificateArn(
+              stack,
+              'OrgCertificate',
+              `arn:aws:acm:us-east-1:${ACCOUNT}:certificate/11111111-2222-3333-4444-555555555555`,
+            )
+          : undefined;
+      new MtaSts(stack, `MtaSts-${domain}`, { hostedZone: zone(stack, domain), mode, mx, reporting, certificate });
     }
+    return app;
+  },
+
+  // No account or region at synth time: the ingestion's region check becomes a CloudFormation rule.
+  'environment-agnostic': () => {
+    const app = new App();
+    const stack = new Stack(app, 'MailSecurity');
+    const hostedZone = zone(stack);
+    const reporting = new TlsReportIngestion(stack, 'TlsReports', { hostedZone, https: true });
+    new MtaSts(stack, 'MtaSts', { hostedZone, mode: MtaStsMode.TESTING, mx: ['mx.example.com'], reporting });
     return app;
   },
 

@@ -1,4 +1,4 @@
-import { customResourceReplyViolations } from './custom-resource-replies';
+import { CUSTOM_RESOURCE_REPLIES, customResourceReplyViolations } from './custom-resource-replies';
 import { Resource, SynthesizedStack } from './variants';
 import { alarmTopicViolations, fixedNameViolations, logRetentionViolations, sesTargetViolations } from './wiring';
 
@@ -129,6 +129,15 @@ test('fixed names need the region and the stack; generated and derived names are
 });
 
 test('custom resources: an undeclared type, an unbounded reply, an undeclared attribute, Custom::AWS without outputPaths', () => {
+  // The replaced MX discovery publisher replied with the zone's MX host list: a reply that grows outside the template.
+  const withDiscovery = {
+    ...CUSTOM_RESOURCE_REPLIES,
+    'Custom::MtaStsDiscoveredPolicy': {
+      attributes: () => ['PolicyId', 'Mx'],
+      maxBytes: () => Infinity,
+      source: 'the MX host list read from the zone',
+    },
+  };
   expect(
     customResourceReplyViolations(
       stackOf({
@@ -136,16 +145,20 @@ test('custom resources: an undeclared type, an unbounded reply, an undeclared at
         Discovery: { Type: 'Custom::MtaStsDiscoveredPolicy', Properties: { ServiceToken: 'arn' } },
         Activation: { Type: 'Custom::SesActiveReceiptRuleSet', Properties: { ServiceToken: 'arn' } },
         Reader: { Type: 'AWS::SSM::Parameter', Properties: { Value: { 'Fn::GetAtt': ['Activation', 'Everything'] } } },
+        Publisher: { Type: 'Custom::MtaStsPolicies', Properties: { ServiceToken: 'arn' } },
+        Record: { Type: 'AWS::SSM::Parameter', Properties: { Value: { 'Fn::GetAtt': ['Publisher', 'Mx'] } } },
         Call: {
           Type: 'Custom::AWS',
           Properties: { ServiceToken: 'arn', Create: '{"service":"Lambda","action":"invoke"}' },
         },
       }),
+      withDiscovery,
     ),
   ).toEqual([
     'v/MailSecurity/Unknown: Custom::Mystery declares no reply bound (test/deploy/custom-resource-replies.ts)',
-    'v/MailSecurity/Discovery: its reply may reach Infinity bytes (publish-policy.lambda.ts replies with the MX host list it read from the zone)',
+    'v/MailSecurity/Discovery: its reply may reach Infinity bytes (the MX host list read from the zone)',
     'v/MailSecurity/Activation: a template reads undeclared reply attribute Everything',
+    'v/MailSecurity/Publisher: a template reads undeclared reply attribute Mx',
     'v/MailSecurity/Call: Custom::AWS without outputPaths replies with the whole API response',
   ]);
 });

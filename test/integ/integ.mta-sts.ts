@@ -1,4 +1,5 @@
-/// Integration test: deploys the example shape (policy site, report ingestion with HTTPS, drift check) into a real
+/// Integration test: deploys the example shape (one stack in any region: the multi-tenant policy site with a
+/// CloudFront-managed certificate, report ingestion with HTTPS, the stack's drift check and canary) into a real
 /// account and checks it from outside. Run it with an account (see README, "Integration tests"); `npm test` only
 /// checks that the committed snapshot still matches what this app synthesizes.
 import { ExpectedResult, IntegTest, Match } from '@aws-cdk/integ-tests-alpha';
@@ -18,7 +19,7 @@ const env = {
   // integ-runner's snapshot run sets CDK_INTEG_REGION to 'test-region', where SES cannot receive mail.
   region: process.env.MTA_STS_INTEG_REGION ?? 'eu-west-1',
 };
-const stack = new Stack(app, 'MtaStsInteg', { env, crossRegionReferences: true });
+const stack = new Stack(app, 'MtaStsInteg', { env });
 const hostedZone = route53.HostedZone.fromHostedZoneAttributes(stack, 'Zone', { hostedZoneId, zoneName });
 const reporting = new TlsReportIngestion(stack, 'TlsReports', { hostedZone, https: true });
 const mtaSts = new MtaSts(stack, 'MtaSts', {
@@ -84,21 +85,20 @@ integ.assertions
   })
   .expect(ExpectedResult.objectLike({ status: 201 }));
 
-// 4. The drift check runs, publishes UncoveredMxHosts for the domain, and its alarm reads it as OK (0 uncovered
-// hosts: the zone's MX must be the `mx` above).
+// 4. The stack's drift check (`MtaStsMxDriftCheck`, run once at deploy time, then daily) runs again and publishes
+// DomainsWithUncoveredMx, the metric of its one alarm for all domains, which reads it as OK (0 domains with uncovered
+// hosts: the zone's MX must be the `mx` above). UncoveredMxHosts exists only for a domain with uncovered hosts.
 const driftCheck = stack.node.findChild('MtaStsMxDriftCheck') as MxDriftCheck;
 integ.assertions
   .invokeFunction({ functionName: driftCheck.checkFunction.functionName })
   .expect(ExpectedResult.objectLike({ StatusCode: 200 }))
   .next(
     integ.assertions
-      .awsApiCall('CloudWatch', 'listMetrics', {
-        Namespace: 'MtaSts',
-        MetricName: 'UncoveredMxHosts',
-        Dimensions: [{ Name: 'PolicyDomain', Value: zoneName }],
-      })
+      .awsApiCall('CloudWatch', 'listMetrics', { Namespace: 'MtaSts', MetricName: 'DomainsWithUncoveredMx' })
       .expect(
-        ExpectedResult.objectLike({ Metrics: Match.arrayWith([Match.objectLike({ MetricName: 'UncoveredMxHosts' })]) }),
+        ExpectedResult.objectLike({
+          Metrics: Match.arrayWith([Match.objectLike({ MetricName: 'DomainsWithUncoveredMx' })]),
+        }),
       )
       .waitForAssertions({ totalTimeout: Duration.minutes(15), interval: Duration.seconds(60) }),
   )

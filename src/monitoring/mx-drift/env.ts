@@ -15,6 +15,8 @@ export const MAX_CONFIG_DOMAINS = 5000;
 export const POLICY_BUCKET = 'POLICY_BUCKET';
 /** CloudWatch namespace of the embedded-format metrics. Optional (`MtaSts`). */
 export const METRIC_NAMESPACE = 'METRIC_NAMESPACE';
+/** The stack's name, the `Stack` dimension of the per-run metrics. Required. */
+export const STACK_NAME = 'STACK_NAME';
 
 export const DEFAULT_METRIC_NAMESPACE = 'MtaSts';
 
@@ -23,11 +25,16 @@ export const DEFAULT_METRIC_NAMESPACE = 'MtaSts';
  * without drift costs no custom metric.
  */
 export const UNCOVERED_MX_HOSTS = 'UncoveredMxHosts';
-/** Without dimensions, one datapoint per run: domains with an uncovered live MX host. The alarm watches this. */
+/** Dimension `Stack`, one datapoint per run: domains with an uncovered live MX host. The alarm watches this. */
 export const DOMAINS_WITH_UNCOVERED_MX = 'DomainsWithUncoveredMx';
-/** Without dimensions, 1 per domain whose check failed (Route 53 or S3 error): that domain has no datapoint. */
+/** Dimension `Stack`, 1 per domain whose check failed (Route 53 or S3 error): that domain has no datapoint. */
 export const DRIFT_CHECK_ERRORS = 'DriftCheckErrors';
 export const POLICY_DOMAIN_DIMENSION = 'PolicyDomain';
+/**
+ * The per-run metrics carry the stack's name: without it, the checks of two stacks in one account and region would
+ * share one metric, so one stack's datapoints would hide that the other's check stopped, or alarm it.
+ */
+export const STACK_DIMENSION = 'Stack';
 
 /** One entry of the configuration object's `domains`. */
 export interface DriftCheckDomain {

@@ -12,6 +12,7 @@ import {
   parseDriftCheckConfig,
   POLICY_BUCKET,
   policyObjectKey,
+  STACK_NAME,
 } from './env';
 import { parsePolicyFile, PolicyFileCheck } from './policy-file';
 import { firstPageStart, MX, nextPageStart, PageStart, recordName } from '../../dns/mx-record-pages';
@@ -124,7 +125,10 @@ function configFromEnv(): MxDriftCheckConfig {
     bucket: requireEnv(POLICY_BUCKET),
     route53: new Route53Client({}),
     s3: new S3Client({}),
-    metrics: new DriftMetrics({ namespace: process.env[METRIC_NAMESPACE] || DEFAULT_METRIC_NAMESPACE }),
+    metrics: new DriftMetrics({
+      namespace: process.env[METRIC_NAMESPACE] || DEFAULT_METRIC_NAMESPACE,
+      stackName: requireEnv(STACK_NAME),
+    }),
   };
 }
 

@@ -1,4 +1,4 @@
-import { Duration, Lazy } from 'aws-cdk-lib';
+import { Duration, Lazy, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
@@ -18,12 +18,15 @@ import {
   METRIC_NAMESPACE,
   POLICY_BUCKET,
   policyObjectKey,
+  STACK_DIMENSION,
+  STACK_NAME,
 } from './env';
 import { MxDriftCheckFunction } from './mx-drift-check-function';
 import { normalizeDomainName } from '../../policy/domain-name';
 import { MtaStsMode, toMtaStsMode } from '../../policy/mode';
 import { PolicyPublisher } from '../../policy-site/publisher/policy-publisher';
 import { functionLogGroup } from '../../support/function-log-group';
+import { PropErrors } from '../../support/prop-errors';
 import { runAtDeploy } from '../../support/run-at-deploy';
 
 /**
@@ -61,9 +64,9 @@ export interface MxDriftCheckProps {
  * uncovered host, typically after a mail-provider move, means senders refuse to deliver to it.
  *
  * The domain list is a configuration object in the policy bucket, written by the stack's policy publisher, so any
- * number of domains fits. Publishes `DomainsWithUncoveredMx` (no dimension) per run, with one alarm for all domains,
+ * number of domains fits. Publishes `DomainsWithUncoveredMx` (dimension `Stack`) per run, with one alarm for all domains,
  * `UncoveredMxHosts` (dimension `PolicyDomain`) for each domain with uncovered hosts, counting every live MX host
- * when the policy file is missing or invalid, and `DriftCheckErrors` (no dimension) per domain whose check failed.
+ * when the policy file is missing or invalid, and `DriftCheckErrors` (dimension `Stack`) per domain whose check failed.
  * The check's log has one JSON line per domain naming the uncovered hosts.
  *
  * One per stack is enough: register each domain with `addDomain`.
@@ -94,10 +97,14 @@ export class MxDriftCheck extends Construct {
 
   private readonly modes = new Map<string, MtaStsMode>();
   private zoneStatement?: iam.PolicyStatement;
+  private readonly errors: PropErrors;
 
   constructor(scope: Construct, id: string, props: MxDriftCheckProps) {
     super(scope, id);
+    this.errors = new PropErrors(this);
     this.metricNamespace = props.metricNamespace ?? DEFAULT_METRIC_NAMESPACE;
+    // The per-run metrics carry the stack's name, so checks of two stacks in one account and region stay apart.
+    const stackName = Stack.of(this).stackName;
 
     const checkFunction = new MxDriftCheckFunction(this, 'Function', {
       architecture: lambda.Architecture.ARM_64,
@@ -107,6 +114,7 @@ export class MxDriftCheck extends Construct {
       environment: {
         [POLICY_BUCKET]: props.bucket.bucketName,
         [METRIC_NAMESPACE]: this.metricNamespace,
+        [STACK_NAME]: stackName,
       },
       description: 'cdk-mta-sts: checks that live MX hosts match the published MTA-STS policy mx patterns',
       logGroup: functionLogGroup(this, 'Logs', props.logRetention),
@@ -131,6 +139,7 @@ export class MxDriftCheck extends Construct {
       metric: new cloudwatch.Metric({
         namespace: this.metricNamespace,
         metricName: DRIFT_CHECK_ERRORS,
+        dimensionsMap: { [STACK_DIMENSION]: stackName },
         statistic: cloudwatch.Stats.SUM,
         period: Duration.days(1),
       }),
@@ -146,6 +155,7 @@ export class MxDriftCheck extends Construct {
       metric: new cloudwatch.Metric({
         namespace: this.metricNamespace,
         metricName: DOMAINS_WITH_UNCOVERED_MX,
+        dimensionsMap: { [STACK_DIMENSION]: stackName },
         statistic: cloudwatch.Stats.MAXIMUM,
         period: Duration.days(1),
       }),
@@ -181,9 +191,14 @@ export class MxDriftCheck extends Construct {
    * @returns the domain's alarm
    */
   public addDomain(domainName: string, hostedZone: route53.IHostedZone, mode: MtaStsMode): cloudwatch.Alarm {
-    const domain = normalizeDomainName(domainName, 'domainName');
-    const policyMode = toMtaStsMode(mode, 'mode');
-    if (this.modes.has(domain)) throw new Error(`MxDriftCheck already checks ${domain}`);
+    // Reported at synth under this construct's path, like an invalid prop; the domain is then left out.
+    const domain = this.errors.value(() => normalizeDomainName(domainName, 'domainName'), undefined);
+    const policyMode = this.errors.value(() => toMtaStsMode(mode, 'mode'), undefined);
+    if (domain === undefined || policyMode === undefined) return this.alarm;
+    if (this.modes.has(domain)) {
+      this.errors.add(`Invalid domainName "${domainName}": MxDriftCheck already checks ${domain}`);
+      return this.alarm;
+    }
     this.domains.push({ domainName: domain, hostedZoneId: hostedZone.hostedZoneId });
     this.modes.set(domain, policyMode);
     this.grantRead(hostedZone);

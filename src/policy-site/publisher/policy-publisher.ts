@@ -12,6 +12,7 @@ import { VerifyFunction } from './verify-function';
 import { MtaStsMode } from '../../policy/mode';
 import { MtaStsPolicy } from '../../policy/mta-sts-policy';
 import { functionLogGroup } from '../../support/function-log-group';
+import { PropErrors } from '../../support/prop-errors';
 import { PolicyHost } from '../policy-host';
 
 const SINGLETON_ID = 'MtaStsPolicyPublisher';
@@ -61,10 +62,12 @@ export class PolicyPublisher extends Construct {
   private readonly zoneStatement = new iam.PolicyStatement({ actions: ['route53:ListResourceRecordSets'] });
   private host?: PolicyHost;
   private zoneAdded = false;
+  private readonly errors: PropErrors;
 
   private constructor(scope: Construct, id: string) {
     super(scope, id);
     const stack = Stack.of(this);
+    this.errors = new PropErrors(this);
 
     this.publishFunction = new PublishFunction(this, 'PublishFunction', {
       description: 'cdk-mta-sts: writes the MTA-STS policy files and configuration objects that changed',
@@ -146,7 +149,8 @@ export class PolicyPublisher extends Construct {
       return options.policy.id;
     }
     if (!options.hostedZone || options.mode === undefined || options.maxAgeSeconds === undefined) {
-      throw new Error(`PolicyPublisher: ${options.domainName} needs either a policy or a zone, mode and max age`);
+      this.errors.add(`Invalid policy for ${options.domainName}: needs either a policy or a zone, mode and max age`);
+      return this.zonePolicyId;
     }
     if (!this.zoneAdded) {
       // Added with its first resource: an empty statement is invalid IAM.

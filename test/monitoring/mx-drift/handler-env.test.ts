@@ -60,13 +60,13 @@ async function writeConfig(domains: unknown[]): Promise<void> {
   await s3.put(DRIFT_CONFIG_KEY, JSON.stringify({ domains }));
 }
 
-test('reads bucket and namespace from the environment, and the domains from the configuration object', async () => {
+test('reads bucket, namespace and stack from the environment, and the domains from the configuration object', async () => {
   await writeConfig([{ domainName: 'example.com', hostedZoneId: ZONE }]);
   await s3.put(
     'example.com/.well-known/mta-sts.txt',
     renderPolicyDocument({ mode: MtaStsMode.ENFORCE, mx: ['mx1.example.com'], maxAgeSeconds: 86400 }).text,
   );
-  configure({ POLICY_BUCKET: BUCKET, METRIC_NAMESPACE: 'Mail/Security' });
+  configure({ POLICY_BUCKET: BUCKET, METRIC_NAMESPACE: 'Mail/Security', STACK_NAME: 'MailSecurity' });
   const output = captureOutput();
 
   await freshHandler([...zoneApex('example.com.'), mxSet('example.com.', '10 mx1.example.com.')])();
@@ -78,11 +78,12 @@ test('reads bucket and namespace from the environment, and the domains from the 
         CloudWatchMetrics: [
           {
             Namespace: 'Mail/Security',
-            Dimensions: [[]],
+            Dimensions: [['Stack']],
             Metrics: [{ Name: 'DomainsWithUncoveredMx', Unit: 'Count' }],
           },
         ],
       },
+      Stack: 'MailSecurity',
       DomainsWithUncoveredMx: 0,
     },
   ]);
@@ -91,7 +92,7 @@ test('reads bucket and namespace from the environment, and the domains from the 
 
 test('the namespace defaults to MtaSts', async () => {
   await writeConfig([{ domainName: 'example.com', hostedZoneId: ZONE }]);
-  configure({ POLICY_BUCKET: BUCKET });
+  configure({ POLICY_BUCKET: BUCKET, STACK_NAME: 'MailSecurity' });
   const output = captureOutput();
 
   await freshHandler(zoneApex('example.com.'))();
@@ -101,11 +102,14 @@ test('the namespace defaults to MtaSts', async () => {
   ]);
 });
 
-test('fails without POLICY_BUCKET, and without the configuration object', async () => {
-  configure({});
+test('fails without POLICY_BUCKET, without STACK_NAME, and without the configuration object', async () => {
+  configure({ STACK_NAME: 'MailSecurity' });
   await expect(freshHandler()()).rejects.toThrow('environment variable POLICY_BUCKET is not set');
-  await s3.reset();
+  process.env = { ...saved };
   configure({ POLICY_BUCKET: BUCKET });
+  await expect(freshHandler()()).rejects.toThrow('environment variable STACK_NAME is not set');
+  await s3.reset();
+  configure({ POLICY_BUCKET: BUCKET, STACK_NAME: 'MailSecurity' });
   await expect(freshHandler()()).rejects.toThrow('The specified key does not exist');
 });
 

@@ -68,11 +68,11 @@ const uncoveredLine = (domain: string, count: number) =>
       `"Metrics":[{"Name":"UncoveredMxHosts","Unit":"Count"}]}]},"PolicyDomain":"${domain}","UncoveredMxHosts":${count}}\n`;
 /** Once per run, after the domains: how many have an uncovered host. */
 const domainsWithUncoveredLine = (count: number) =>
-  '{"_aws":{"Timestamp":1725523200000,"CloudWatchMetrics":[{"Namespace":"MtaSts","Dimensions":[[]],' +
-  `"Metrics":[{"Name":"DomainsWithUncoveredMx","Unit":"Count"}]}]},"DomainsWithUncoveredMx":${count}}\n`;
+  '{"_aws":{"Timestamp":1725523200000,"CloudWatchMetrics":[{"Namespace":"MtaSts","Dimensions":[["Stack"]],' +
+  `"Metrics":[{"Name":"DomainsWithUncoveredMx","Unit":"Count"}]}]},"Stack":"MailSecurity","DomainsWithUncoveredMx":${count}}\n`;
 const ERROR_LINE =
-  '{"_aws":{"Timestamp":1725523200000,"CloudWatchMetrics":[{"Namespace":"MtaSts","Dimensions":[[]],' +
-  '"Metrics":[{"Name":"DriftCheckErrors","Unit":"Count"}]}]},"DriftCheckErrors":1}\n';
+  '{"_aws":{"Timestamp":1725523200000,"CloudWatchMetrics":[{"Namespace":"MtaSts","Dimensions":[["Stack"]],' +
+  '"Metrics":[{"Name":"DriftCheckErrors","Unit":"Count"}]}]},"Stack":"MailSecurity","DriftCheckErrors":1}\n';
 
 let s3: S3Server;
 let output: ReturnType<typeof captureOutput>;
@@ -91,7 +91,7 @@ function run(domains: DriftCheckDomain[], s3Client: S3Client = s3.client) {
     route53,
     s3: s3Client,
     bucket: BUCKET,
-    metrics: new DriftMetrics({ namespace: 'MtaSts', now: () => NOW }),
+    metrics: new DriftMetrics({ namespace: 'MtaSts', stackName: 'MailSecurity', now: () => NOW }),
   });
   return handler();
 }

@@ -61,6 +61,8 @@ describe('MxDriftCheck', () => {
     template.resourceCountIs('AWS::CloudWatch::Alarm', 2);
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       MetricName: 'DomainsWithUncoveredMx',
+      // The stack's own checks: another stack's in the same account and region must not mask or trip this alarm.
+      Dimensions: [{ Name: 'Stack', Value: 'Stack' }],
       Namespace: 'MtaSts',
       Statistic: 'Maximum',
       Period: 86400,
@@ -68,6 +70,13 @@ describe('MxDriftCheck', () => {
       ComparisonOperator: 'GreaterThanThreshold',
       TreatMissingData: 'breaching',
       AlarmDescription: Match.stringLikeRegexp('^A live MX host of one of 3 policy domains \\(3 in enforce\\)'),
+    });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'DriftCheckErrors',
+      Dimensions: [{ Name: 'Stack', Value: 'Stack' }],
+    });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ STACK_NAME: 'Stack' }) },
     });
   });
 
@@ -105,9 +114,20 @@ describe('MxDriftCheck', () => {
   test('a domain registered twice is an error', () => {
     const f = fixture();
     f.check.addDomain('example.com', f.zone('Z1', 'example.com'), MtaStsMode.ENFORCE);
-    expect(() => f.check.addDomain('EXAMPLE.com.', f.zone('Z1c', 'example.com'), MtaStsMode.TESTING)).toThrow(
-      'MxDriftCheck already checks example.com',
-    );
+    f.check.addDomain('EXAMPLE.com.', f.zone('Z1c', 'example.com'), MtaStsMode.TESTING);
+    f.check.addDomain('not a domain', f.zone('Z1d', 'example.com'), MtaStsMode.TESTING);
+    const lines = () => {
+      try {
+        Template.fromStack(f.stack);
+      } catch (error) {
+        return (error as Error).message.split('\n').filter((line) => line.startsWith('  ['));
+      }
+      return [];
+    };
+    expect(lines()).toEqual([
+      '  [Stack/MxDrift] Invalid domainName "EXAMPLE.com.": MxDriftCheck already checks example.com',
+      '  [Stack/MxDrift] Invalid domainName "not a domain": contains whitespace',
+    ]);
   });
 
   test('a KMS-encrypted bucket: the check may also decrypt with its key', () => {
