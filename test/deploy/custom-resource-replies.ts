@@ -33,9 +33,36 @@ export const CUSTOM_RESOURCE_REPLIES: Record<string, ReplyBound> = {
     // zone-read policy, whatever the domain count. 100 characters covers id, key, value and JSON around them.
     maxBytes: () => 100,
     source:
-      'publish-policies.ts replies with PhysicalResourceId "mta-sts-policies" and Data { ZonePolicyId } (32 hex digits); verify-policies.ts replies with IsComplete only',
+      'publish-policies.ts replies with PhysicalResourceId "mta-sts-policies" and Data { ZonePolicyId } (32 hex digits; publish-policies.test.ts measures 100 bytes); verify-policies.ts replies with IsComplete only',
   },
 };
+
+/**
+ * AwsCustomResource replies with the API response, flattened, narrowed to `outputPaths`. The response fields whose
+ * size is bounded, per `<service>.<action>`: Lambda Invoke's StatusCode, FunctionError and ExecutedVersion are short;
+ * its Payload (up to 6 MB) and LogResult (4 KB of log) are not.
+ */
+export const AWS_CALL_BOUNDED_OUTPUTS: Record<string, string[]> = {
+  'Lambda.invoke': ['StatusCode', 'FunctionError', 'ExecutedVersion'],
+};
+
+/** What is wrong with one Custom::AWS call's reply, if anything. */
+function awsCallViolation(call: unknown): string | undefined {
+  const text = JSON.stringify(call).replace(/\\+"/g, '"');
+  const outputPaths = /"outputPaths":\[([^\]]*)\]/.exec(text);
+  if (!outputPaths) return 'Custom::AWS without outputPaths replies with the whole API response';
+  const service = /"service":"([A-Za-z0-9-]+)"/.exec(text)?.[1];
+  const action = /"action":"([A-Za-z0-9]+)"/.exec(text)?.[1];
+  const bounded = AWS_CALL_BOUNDED_OUTPUTS[`${service}.${action}`];
+  if (!bounded) {
+    return `Custom::AWS ${service}.${action} declares no bounded outputs (test/deploy/custom-resource-replies.ts)`;
+  }
+  const paths = [...outputPaths[1].matchAll(/"([^"]+)"/g)].map((match) => match[1]);
+  const unbounded = paths.filter((path) => !bounded.includes(path));
+  return unbounded.length > 0
+    ? `Custom::AWS ${service}.${action} replies with unbounded ${unbounded.join(', ')}`
+    : undefined;
+}
 
 function isCustomResource(resource: Resource): boolean {
   return resource.Type.startsWith('Custom::') || resource.Type === 'AWS::CloudFormation::CustomResource';
@@ -66,9 +93,8 @@ export function customResourceReplyViolations(
       if (resource.Type === 'Custom::AWS') {
         // AwsCustomResource replies with the whole flattened API response unless outputPaths narrows it.
         const calls = ['Create', 'Update'].map((k) => resource.Properties?.[k]).filter((c) => c !== undefined);
-        return calls.every((call) => JSON.stringify(call).includes('outputPaths'))
-          ? []
-          : [`${at}: Custom::AWS without outputPaths replies with the whole API response`];
+        const problems = [...new Set(calls.map(awsCallViolation).filter((p): p is string => p !== undefined))];
+        return problems.map((problem) => `${at}: ${problem}`);
       }
       const bound = bounds[resource.Type];
       if (!bound) return [`${at}: ${resource.Type} declares no reply bound (test/deploy/custom-resource-replies.ts)`];

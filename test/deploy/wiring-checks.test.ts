@@ -151,6 +151,34 @@ test('custom resources: an undeclared type, an unbounded reply, an undeclared at
           Type: 'Custom::AWS',
           Properties: { ServiceToken: 'arn', Create: '{"service":"Lambda","action":"invoke"}' },
         },
+        // As synthesized: a JSON string inside Fn::Join, around the function's Ref.
+        Payload: {
+          Type: 'Custom::AWS',
+          Properties: {
+            ServiceToken: 'arn',
+            Create: {
+              'Fn::Join': [
+                '',
+                [
+                  '{"service":"Lambda","action":"invoke","parameters":{"FunctionName":"',
+                  { Ref: 'Fn' },
+                  '"},"outputPaths":["StatusCode","Payload"]}',
+                ],
+              ],
+            },
+          },
+        },
+        Status: {
+          Type: 'Custom::AWS',
+          Properties: {
+            ServiceToken: 'arn',
+            Create: { 'Fn::Join': ['', ['{"service":"Lambda","action":"invoke","outputPaths":["StatusCode"]}']] },
+          },
+        },
+        Other: {
+          Type: 'Custom::AWS',
+          Properties: { ServiceToken: 'arn', Create: '{"service":"S3","action":"getObject","outputPaths":["Body"]}' },
+        },
       }),
       withDiscovery,
     ),
@@ -160,5 +188,7 @@ test('custom resources: an undeclared type, an unbounded reply, an undeclared at
     'v/MailSecurity/Activation: a template reads undeclared reply attribute Everything',
     'v/MailSecurity/Publisher: a template reads undeclared reply attribute Mx',
     'v/MailSecurity/Call: Custom::AWS without outputPaths replies with the whole API response',
+    'v/MailSecurity/Payload: Custom::AWS Lambda.invoke replies with unbounded Payload',
+    'v/MailSecurity/Other: Custom::AWS S3.getObject declares no bounded outputs (test/deploy/custom-resource-replies.ts)',
   ]);
 });
