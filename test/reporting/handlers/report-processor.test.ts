@@ -509,6 +509,29 @@ describe('handler (configured from the environment)', () => {
     );
   });
 
+  test('a configuration object written after the first invocation is used by the same container', async () => {
+    // Before, the container kept its first read (here: no object) for its whole life, filing every report as other.
+    const dns = everyDomainResolver();
+    jest.spyOn(Resolver.prototype, 'resolveTxt').mockImplementation(async (name: string) => dns(name));
+    Object.assign(process.env, {
+      REPORT_BUCKET: BUCKET,
+      AWS_ENDPOINT_URL_S3: s3.endpoint,
+      AWS_REGION: 'us-east-1',
+      AWS_ACCESS_KEY_ID: 'S3RVER',
+      AWS_SECRET_ACCESS_KEY: 'S3RVER',
+    });
+    const handle = freshHandler();
+    await s3.put('raw/m1', await signAsFrom(fixture('parsedmarc-google.com.eml')));
+    await handle(sesEvent('m1'));
+    // The first deployment's publisher writes the object a moment later.
+    await s3.put(PUBLISHED_KEY, JSON.stringify({ policyDomains: ['cardinalhealth.ca'] }));
+    await s3.put('raw/m2', await signAsFrom(fixture('parsedmarc-google.com.eml')));
+    await handle(sesEvent('m2'));
+
+    const reports = (await s3.keys()).filter((key) => key.startsWith('reports/'));
+    expect(reports).toEqual([GOOGLE_KEY, GOOGLE_KEY.replace('policy-domain=cardinalhealth.ca', 'policy-domain=other')]);
+  });
+
   test('fails loudly without REPORT_BUCKET', async () => {
     delete process.env.REPORT_BUCKET;
     await expect(freshHandler()(sesEvent(MESSAGE_ID))).rejects.toThrow('environment variable REPORT_BUCKET is not set');
