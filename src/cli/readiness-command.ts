@@ -46,6 +46,7 @@ testing to enforce. Ready when all of these hold:
   - some report shows the sts policy, its mx patterns are known, and every stored report was read
 Only sts and no-policy-found policy rows count; tlsa (DANE) rows are listed but not counted.
 Only reports from DKIM-verified mail count, unless --include-https: anyone can POST a report.
+Any domain owner can sign a report: --trusted-reporters counts only the reporters you name.
 
 Options:
   --bucket BUCKET             the report bucket
@@ -56,6 +57,9 @@ Options:
   --min-sessions N            default ${DEFAULT_MIN_SESSIONS}
   --max-failure-rate PERCENT  default ${DEFAULT_MAX_FAILURE_RATE_PERCENT} (the rate must be below it)
   --include-https             also count the unauthenticated HTTPS reports (https-reports/)
+  --trusted-reporters D1,D2   count only mail reports whose verified DKIM signer is one of these
+                              domains or a subdomain (e.g. google.com,microsoft.com); the latest
+                              policy's mx patterns then come only from them too
   --live                      also check the domain live, as "cdk-mta-sts check DOMAIN" does;
                               any failed check (an MX certificate, the policy fetch, ...) makes it not ready
   --json                      print the assessment as JSON
@@ -77,6 +81,7 @@ const OPTIONS = {
   'min-sessions': { type: 'string' },
   'max-failure-rate': { type: 'string' },
   'include-https': { type: 'boolean' },
+  'trusted-reporters': { type: 'string', multiple: true },
   json: { type: 'boolean' },
   live: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
@@ -90,6 +95,7 @@ interface Options {
   readonly minSessions: number;
   readonly maxFailureRatePercent: number;
   readonly includeHttps: boolean;
+  readonly trustedReporters: string[];
   readonly json: boolean;
   readonly live: boolean;
 }
@@ -145,6 +151,7 @@ export async function runReadinessCommand(args: string[], io: CliIo, deps: Readi
     minSessions: options.minSessions,
     maxFailureRatePercent: options.maxFailureRatePercent,
     unreadableReports: stored.unreadable.length,
+    trustedReporters: options.trustedReporters,
   });
   if (!options.live) {
     io.stdout.write(options.json ? JSON.stringify(assessment, null, 2) + '\n' : formatReadiness(assessment));
@@ -188,9 +195,22 @@ function parseOptions(args: string[]): Options | 'help' {
     ),
     maxFailureRatePercent: percent(values['max-failure-rate']),
     includeHttps: values['include-https'] ?? false,
+    trustedReporters: trustedReporters(values['trusted-reporters'] ?? []),
     json: values.json ?? false,
     live: values.live ?? false,
   };
+}
+
+/** `--trusted-reporters a.example,b.example` (repeatable), normalized, without duplicates. */
+function trustedReporters(values: string[]): string[] {
+  const names = values.flatMap((value) => value.split(',')).map((name) => name.trim());
+  if (values.length > 0 && names.every((name) => name === '')) {
+    throw new UsageError(`Invalid --trusted-reporters: no domain given ${HELP_HINT}`);
+  }
+  const domains = names
+    .filter((name) => name !== '')
+    .map((name) => asUsageError(() => normalizeDomainName(name, 'trusted-reporters')));
+  return [...new Set(domains)];
 }
 
 function required(value: string | undefined, flag: string): string {

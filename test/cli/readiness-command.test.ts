@@ -41,11 +41,14 @@ function nextDay(date: string, time: string): string {
 }
 
 /** Parses an RFC 8460 report and stores it exactly as the ingestion Lambda does. */
-async function ingest(report: object, receivedAt: string, mail?: ReportMail): Promise<void> {
+async function ingest(report: object, receivedAt: string, mail: ReportMail): Promise<void> {
   const parsed = parseReportJson(Buffer.from(JSON.stringify(report)), undefined, mail);
+  // The mail path records the DKIM domain it verified (aligned with From): here, the From domain.
+  const signer = mail.from!.replace(/^.*@/, '');
+  const verified = { ...parsed, mail: { ...parsed.mail!, dkimDomain: signer, dkimSelector: 'tlsrpt2024' } };
   const store = new ReportStore(s3.client, BUCKET);
-  const origin = { source: `raw/${receivedAt}`, channel: 'mail', receivedAt, identity: 'reporter.example' } as const;
-  for await (const stored of store.storeReport(parsed, origin)) {
+  const origin = { source: `raw/${receivedAt}`, channel: 'mail', receivedAt, identity: signer } as const;
+  for await (const stored of store.storeReport(verified, origin)) {
     expect(stored.created).toBe(true);
   }
 }
@@ -113,7 +116,14 @@ async function googleNoPolicy(domain: string, date: string, successes: number) {
       },
     ],
   };
-  await ingest(report, nextDay(date, '10:40:00'));
+  await ingest(report, nextDay(date, '10:40:00'), {
+    tlsReportDomain: domain,
+    tlsReportSubmitter: 'google.com',
+    messageId: `<${date}.nopolicy@google.com>`,
+    from: 'noreply-smtp-tls-reporting@google.com',
+    subject: `Report Domain: ${domain} Submitter: google.com`,
+    dkimVerdict: 'PASS',
+  });
 }
 
 /**
@@ -231,8 +241,8 @@ describe('a domain that is ready', () => {
     'READY: example.com can switch from testing to enforce',
     '',
     'Window       2026-11-09 to 2026-11-22 (14 days), reports on 14',
-    'Reports      21, from Google Inc., Microsoft Corporation',
-    'Policy       mode testing; mx mx1.example.com, mx2.example.com (reported by Microsoft Corporation for 2026-11-22)',
+    'Reports      21, signed by google.com, microsoft.com; any DKIM signer counts (--trusted-reporters limits them)',
+    'Policy       mode testing; mx mx1.example.com, mx2.example.com (reported by microsoft.com for 2026-11-22)',
     'MX patterns  mx1.example.com, mx2.example.com (from the reported policy)',
     'Sessions     735, of which 0 failed (0.00%)',
     'Not counted  tlsa: 7 (only sts and no-policy-found rows count)',
@@ -279,7 +289,10 @@ describe('a domain that is ready', () => {
       criteria: { minDaysWithReports: 7, minSessions: 100, maxFailureRatePercent: 1 },
       daysWithReports: 14,
       reports: 21,
-      organizations: ['Google Inc.', 'Microsoft Corporation'],
+      signers: ['google.com', 'microsoft.com'],
+      unsignedReports: 0,
+      trustedReporters: null,
+      untrustedReports: 0,
       sessions: 735,
       failures: 0,
       failureRatePercent: 0,
@@ -288,9 +301,37 @@ describe('a domain that is ready', () => {
       uncoveredMxHosts: [],
       mxPatterns: READY_MX,
       mxPatternsFrom: 'reports',
-      reportedPolicy: { mode: 'testing', mx: READY_MX, organizationName: 'Microsoft Corporation', date: '2026-11-22' },
+      reportedPolicy: { mode: 'testing', mx: READY_MX, signer: 'microsoft.com', date: '2026-11-22' },
       ignoredPolicies: [{ policyType: 'tlsa', count: 7 }],
       unreadableReports: 0,
+    });
+  });
+
+  test('--trusted-reporters counts only the signers named, subdomains included', async () => {
+    await readyDomain();
+    const result = await run(
+      '--bucket',
+      BUCKET,
+      '--domain',
+      'example.com',
+      '--trusted-reporters',
+      'GOOGLE.com',
+      '--json',
+    );
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.stdout)).toMatchObject({
+      reports: 14,
+      signers: ['google.com'],
+      trustedReporters: ['google.com'],
+      untrustedReports: 7,
+      sessions: 560,
+      reportedPolicy: { signer: 'google.com', date: '2026-11-22' },
+    });
+    const usage = await run('--bucket', BUCKET, '--domain', 'example.com', '--trusted-reporters', ',');
+    expect(usage).toStrictEqual({
+      code: 2,
+      stdout: '',
+      stderr: `cdk-mta-sts readiness: Invalid --trusted-reporters: no domain given ${HINT}\n`,
     });
   });
 
@@ -336,8 +377,8 @@ describe('a domain that is not ready', () => {
         '  - 1 stored report could not be read',
         '',
         'Window       2026-11-09 to 2026-11-22 (14 days), reports on 5',
-        'Reports      6, from Google Inc., Microsoft Corporation',
-        'Policy       mode testing; mx mx1.example.net (reported by Google Inc. for 2026-11-21)',
+        'Reports      6, signed by google.com, microsoft.com; any DKIM signer counts (--trusted-reporters limits them)',
+        'Policy       mode testing; mx mx1.example.net (reported by google.com for 2026-11-21)',
         'MX patterns  mx1.example.net (from the reported policy)',
         'Sessions     59, of which 9 failed (15.25%)',
         'Not counted  tlsa: 1 (only sts and no-policy-found rows count)',
@@ -388,7 +429,7 @@ describe('a domain that is not ready', () => {
         '  - no report shows the sts policy of example.org: senders did not find it (check the _mta-sts TXT record and the policy file)',
         '',
         'Window       2026-11-09 to 2026-11-22 (14 days), reports on 14',
-        'Reports      14, from Google Inc.',
+        'Reports      14, signed by google.com; any DKIM signer counts (--trusted-reporters limits them)',
         'Policy       no sts policy in the reports',
         'MX patterns  unknown',
         'Sessions     672, of which 0 failed (0.00%)',
@@ -410,7 +451,7 @@ describe('a domain that is not ready', () => {
         '  - no report shows the sts policy of example.com: senders did not find it (check the _mta-sts TXT record and the policy file)',
         '',
         'Window       2026-11-16 to 2026-11-22 (7 days), reports on 0',
-        'Reports      0',
+        'Reports      0; any DKIM signer counts (--trusted-reporters limits them)',
         'Policy       no sts policy in the reports',
         'MX patterns  unknown',
         'Sessions     0',
@@ -481,7 +522,7 @@ describe('HTTPS reports (anyone can POST them)', () => {
 
     const result = await run('--bucket', BUCKET, '--domain', 'example.com');
     expect(result.code).toBe(1);
-    expect(result.stdout).toContain('Reports      0\n');
+    expect(result.stdout).toContain('Reports      0; any DKIM signer counts');
   });
 
   test("--include-https counts them, by the user's choice", async () => {
@@ -490,7 +531,32 @@ describe('HTTPS reports (anyone can POST them)', () => {
 
     const result = await run('--bucket', BUCKET, '--domain', 'example.com', '--include-https');
     expect(result.code).toBe(0);
-    expect(result.stdout).toContain('Reports      14, from Forger\n');
+    // The organization name the forger wrote is not shown: nothing verified it.
+    expect(result.stdout).toContain(
+      'Reports      14, 14 without a verified signer; any DKIM signer counts (--trusted-reporters limits them)\n',
+    );
+    expect(result.stdout).not.toContain('Forger');
+  });
+
+  test('--trusted-reporters leaves them out again, with --include-https', async () => {
+    jest.spyOn(console, 'log').mockImplementation(() => undefined);
+    await forgeFourteenDays();
+    const result = await run(
+      '--bucket',
+      BUCKET,
+      '--domain',
+      'example.com',
+      '--include-https',
+      '--trusted-reporters',
+      'google.com,microsoft.com',
+      '--json',
+    );
+    expect(result.code).toBe(1);
+    expect(JSON.parse(result.stdout)).toMatchObject({
+      reports: 0,
+      trustedReporters: ['google.com', 'microsoft.com'],
+      untrustedReports: 14,
+    });
   });
 });
 

@@ -20,6 +20,7 @@ export interface FetchPolicyOptions {
   readonly port?: number;
   /** Extra trusted CAs (tests); the system's roots otherwise. */
   readonly ca?: string | Buffer;
+  /** Overall deadline for connecting, the TLS handshake and the whole answer; default 5 s. */
   readonly timeoutMs?: number;
 }
 
@@ -33,11 +34,14 @@ const DEFAULT_TIMEOUT_MS = 5_000;
  * redirects. Resolves with what it saw; never rejects.
  */
 export function fetchPolicy(options: FetchPolicyOptions): Promise<PolicyFetch> {
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   return new Promise((resolve) => {
     let settled = false;
+    let timer: NodeJS.Timeout | undefined;
     const done = (result: PolicyFetch) => {
       if (settled) return;
       settled = true;
+      clearTimeout(timer);
       resolve(result);
     };
     const request = https.get(
@@ -52,7 +56,6 @@ export function fetchPolicy(options: FetchPolicyOptions): Promise<PolicyFetch> {
         rejectUnauthorized: true,
         checkServerIdentity: (_host, certificate) => tls.checkServerIdentity(options.hostName, certificate),
         agent: false,
-        timeout: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
       },
       (response) => {
         const chunks: Buffer[] = [];
@@ -77,9 +80,11 @@ export function fetchPolicy(options: FetchPolicyOptions): Promise<PolicyFetch> {
         response.on('error', (error) => done({ status: response.statusCode, error: describe(error) }));
       },
     );
-    request.on('timeout', () => {
-      request.destroy(new Error(`no answer within ${options.timeoutMs ?? DEFAULT_TIMEOUT_MS} ms`));
-    });
+    // A deadline for the whole exchange, not an idle timeout: a host dripping a byte a second would reset that forever.
+    timer = setTimeout(() => {
+      done({ error: `no complete answer within ${timeoutMs} ms` });
+      request.destroy();
+    }, timeoutMs);
     request.on('error', (error) => done({ error: describe(error) }));
   });
 }

@@ -6,6 +6,7 @@ import {
   ConfigEntry,
   parsePublisherProperties,
   POLICY_CACHE_CONTROL,
+  POLICY_CACHE_SECONDS,
   POLICY_CONTENT_TYPE,
   policyObjectKey,
   PolicyRequest,
@@ -40,6 +41,12 @@ export interface PublishResult {
   readonly Verify?: VerifyItem[];
   /** Epoch milliseconds after which isComplete fails. */
   readonly Deadline?: number;
+  /**
+   * Epoch milliseconds before which isComplete does not succeed, set when policy bytes changed: the write time plus
+   * the policy cache time. Until then another CloudFront edge may still serve the old object from its cache, even
+   * after the one we reach serves the new one.
+   */
+  readonly NotBefore?: number;
   readonly RoutingEndpoint?: string;
 }
 
@@ -65,7 +72,7 @@ export async function publishPolicies(event: CustomResourceEvent, deps: PublishD
 
   const published = await mapWithLimit(request.policies, CONCURRENCY, async (policy) => {
     const text = await policyText(policy, deps.route53);
-    const uploaded = await putIfChanged(deps.s3, {
+    const change = await putIfChanged(deps.s3, {
       Bucket: request.policyBucket!,
       Key: policyObjectKey(policy.domain),
       Body: text,
@@ -73,10 +80,20 @@ export async function publishPolicies(event: CustomResourceEvent, deps: PublishD
       CacheControl: POLICY_CACHE_CONTROL,
     });
     const entryChanged = previous.get(policy.domain) !== entryFingerprint(event.ResourceProperties, policy.domain);
-    return { policy, text, uploaded, verify: uploaded || entryChanged || endpointChanged };
+    const uploaded = change !== 'unchanged';
+    return {
+      policy,
+      text,
+      uploaded,
+      bytesChanged: change === 'bytes',
+      verify: uploaded || entryChanged || endpointChanged,
+    };
   });
-  const configsWritten = await mapWithLimit(request.configs, CONCURRENCY, (config) =>
-    putIfChanged(deps.s3, configObject(config)),
+  const written = (deps.now ?? Date.now)();
+  const configsWritten = await mapWithLimit(
+    request.configs,
+    CONCURRENCY,
+    async (config) => (await putIfChanged(deps.s3, configObject(config))) !== 'unchanged',
   );
 
   const verify: VerifyItem[] = published
@@ -101,7 +118,8 @@ export async function publishPolicies(event: CustomResourceEvent, deps: PublishD
     PhysicalResourceId: PHYSICAL_ID,
     Data: { ZonePolicyId: zonePolicyId(zonePolicies.map((p) => [p.policy.domain, p.text])) },
     Verify: verify,
-    Deadline: (deps.now ?? Date.now)() + VERIFY_DEADLINE_MS,
+    Deadline: written + VERIFY_DEADLINE_MS,
+    ...(published.some((p) => p.bytesChanged) ? { NotBefore: written + POLICY_CACHE_SECONDS * 1000 } : {}),
     RoutingEndpoint: request.routingEndpoint,
   };
 }
@@ -133,8 +151,11 @@ interface PutRequest {
   readonly CacheControl?: string;
 }
 
-/** Uploads unless S3 already holds these bytes (single-part SSE-S3 ETag = MD5) with these headers. */
-async function putIfChanged(s3: S3Client, put: PutRequest): Promise<boolean> {
+/**
+ * Uploads unless S3 already holds these bytes (single-part SSE-S3 ETag = MD5) with these headers. Says what
+ * changed: `bytes` (including a new object), only the `headers`, or nothing.
+ */
+async function putIfChanged(s3: S3Client, put: PutRequest): Promise<'unchanged' | 'headers' | 'bytes'> {
   const where = `s3://${put.Bucket}/${put.Key}`;
   const current = await callAws(`Could not read ${where}`, async () => {
     try {
@@ -146,17 +167,18 @@ async function putIfChanged(s3: S3Client, put: PutRequest): Promise<boolean> {
     }
   });
   const md5 = createHash('md5').update(put.Body, 'latin1').digest('hex');
+  const sameBytes = current?.ETag === `"${md5}"`;
   if (
-    current?.ETag === `"${md5}"` &&
+    sameBytes &&
     current.ContentType === put.ContentType &&
     (current.CacheControl ?? undefined) === put.CacheControl
   ) {
-    return false;
+    return 'unchanged';
   }
   await callAws(`Could not upload ${where}`, () =>
     s3.send(new PutObjectCommand({ ...put, Body: Buffer.from(put.Body, 'latin1') })),
   );
-  return true;
+  return sameBytes ? 'headers' : 'bytes';
 }
 
 function configObject(config: ConfigEntry): PutRequest {

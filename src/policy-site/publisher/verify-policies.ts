@@ -25,6 +25,8 @@ export interface VerifyEvent {
   readonly RequestType: string;
   readonly Verify?: VerifyItem[];
   readonly Deadline?: number;
+  /** Epoch milliseconds before which it is never complete (see `PublishResult.NotBefore`). */
+  readonly NotBefore?: number;
   readonly RoutingEndpoint?: string;
 }
 
@@ -37,8 +39,8 @@ export interface DomainObservation {
 
 /**
  * The isComplete handler's work: true once every domain to verify serves its new bytes over HTTPS, fetched from the
- * connection group's routing endpoint with SNI and Host `mta-sts.<domain>` and full certificate validation. Before
- * that, a CloudFront-managed certificate must be `issued`. Throws, naming what it saw, when a certificate cannot be
+ * connection group's routing endpoint with SNI and Host `mta-sts.<domain>` and full certificate validation, and
+ * `NotBefore` (when policy bytes changed) has passed. Before that, a CloudFront-managed certificate must be `issued`. Throws, naming what it saw, when a certificate cannot be
  * issued any more, or when the deadline passes.
  */
 export async function verifyPolicies(event: VerifyEvent, deps: VerifyDeps): Promise<{ IsComplete: boolean }> {
@@ -50,14 +52,22 @@ export async function verifyPolicies(event: VerifyEvent, deps: VerifyDeps): Prom
 
   const observations = await mapWithLimit(items, CONCURRENCY, (item) => observe(item, endpoint, deps));
   const notLive = observations.filter((o) => o.state !== 'live');
-  log(JSON.stringify({ live: observations.length - notLive.length, notLive }));
-  if (notLive.length === 0) return { IsComplete: true };
+  const now = (deps.now ?? Date.now)();
+  // One edge serving the new bytes is not all of them: the others may serve their cached copy until NotBefore.
+  const cachesExpired = event.NotBefore === undefined || now >= event.NotBefore;
+  log(
+    JSON.stringify({
+      live: observations.length - notLive.length,
+      notLive,
+      ...(cachesExpired ? {} : { waitingForCachesUntil: new Date(event.NotBefore!).toISOString() }),
+    }),
+  );
+  if (notLive.length === 0) return { IsComplete: cachesExpired };
 
   const hopeless = notLive.filter((o) => o.state === 'hopeless');
   if (hopeless.length > 0) {
     throw new Error(`The policy host cannot serve ${summarize(hopeless)}`);
   }
-  const now = (deps.now ?? Date.now)();
   if (event.Deadline !== undefined && now > event.Deadline) {
     throw new Error(
       `New MTA-STS policies were not live over HTTPS by the deadline, so the _mta-sts records keep their old ids: ${summarize(notLive)}`,

@@ -13,7 +13,7 @@ import {
 } from './env';
 import { HttpsIngestDeps, receiveReport } from './https-ingest';
 import { ReportMetrics } from './metrics';
-import { readPublishedDomains } from './published-domains';
+import { PublishedDomainsCache } from './published-domains';
 import { ReportStore } from './report-store';
 
 type FunctionUrlHandler = (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyStructuredResultV2>;
@@ -36,13 +36,7 @@ export function createHandler(deps: HttpsIngestDeps): FunctionUrlHandler {
   };
 }
 
-async function depsFromEnv(): Promise<HttpsIngestDeps> {
-  const s3 = new S3Client({});
-  const bucket = requireEnv(REPORT_BUCKET);
-  const publishedDomains = await readPublishedDomains(s3, bucket);
-  if (publishedDomains === undefined) {
-    throw new Error(`configuration object s3://${bucket}/${PUBLISHED_DOMAINS_KEY} is missing: deploy the stack again`);
-  }
+function depsFromEnv(s3: S3Client, bucket: string, publishedDomains: string[]): HttpsIngestDeps {
   return {
     store: new ReportStore(s3, bucket),
     metrics: new ReportMetrics({
@@ -55,9 +49,23 @@ async function depsFromEnv(): Promise<HttpsIngestDeps> {
   };
 }
 
-let fromEnv: FunctionUrlHandler | undefined;
+let container: { s3: S3Client; bucket: string; domains: PublishedDomainsCache } | undefined;
+let current: { publishedDomains: string[]; run: FunctionUrlHandler } | undefined;
 
 export async function handler(event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> {
-  fromEnv ??= createHandler(await depsFromEnv());
-  return fromEnv(event);
+  if (!container) {
+    const s3 = new S3Client({});
+    const bucket = requireEnv(REPORT_BUCKET);
+    container = { s3, bucket, domains: new PublishedDomainsCache(s3, bucket) };
+  }
+  const publishedDomains = await container.domains.get();
+  if (publishedDomains === undefined) {
+    throw new Error(
+      `configuration object s3://${container.bucket}/${PUBLISHED_DOMAINS_KEY} is missing: deploy the stack again`,
+    );
+  }
+  if (current?.publishedDomains !== publishedDomains) {
+    current = { publishedDomains, run: createHandler(depsFromEnv(container.s3, container.bucket, publishedDomains)) };
+  }
+  return current.run(event);
 }

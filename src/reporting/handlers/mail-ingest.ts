@@ -4,7 +4,7 @@ import { DEFAULT_MAX_INPUT_BYTES, NormalisedReport, parseReportMail, ReportRejec
 import { RAW_MAIL_PREFIX } from './env';
 import { IngestDeps, IngestOutcome, rejectInput, storeReports } from './ingest';
 import { implausibility } from './plausibility';
-import { VerifiedMail } from './report-store';
+import { mailIdentity, VerifiedMail } from './report-store';
 
 export interface MailIngestDeps extends IngestDeps {
   readonly maxDecompressedBytes: number;
@@ -94,7 +94,8 @@ export async function ingestMail(message: SESMessage, deps: MailIngestDeps): Pro
     source,
     channel: 'mail',
     receivedAt,
-    identity: checked.dkimDomain,
+    // Not only the signer: another mailbox at the reporter's own domain must not take the reporter's key first.
+    identity: mailIdentity(checked.dkimDomain, reports[0]?.mail?.from ?? null),
     publishedDomains: deps.publishedDomains,
   } as const;
   const objects = await storeReports(verified, origin, deps);

@@ -34,6 +34,10 @@ export function implausibility(
   const start = Date.parse(report.dateRange.startDatetime);
   const end = Date.parse(report.dateRange.endDatetime);
   if (Number.isNaN(start) || Number.isNaN(end)) return 'date range is not a date';
+  // Reversed, it would pass the length check below with a negative length.
+  if (end < start) {
+    return `date range ends ${report.dateRange.endDatetime.slice(0, 40)}, before it starts ${report.dateRange.startDatetime.slice(0, 40)}`;
+  }
   if (end - start > MAX_RANGE_DAYS * DAY_MS) {
     return `date range is ${Math.round((end - start) / DAY_MS)} days long, over ${MAX_RANGE_DAYS}`;
   }

@@ -5,15 +5,33 @@ import { PUBLISHED_DOMAINS_KEY } from './env';
 const MAX_CONFIG_BYTES = 1024 * 1024;
 const MAX_DOMAINS = 10_000;
 
+/** How long a Lambda container uses the list it read before it asks S3 again (a conditional GET). */
+export const PUBLISHED_DOMAINS_MAX_AGE_MS = 5 * 60 * 1000;
+
 /**
- * The published domains from the report bucket's configuration object, or undefined when there is none. Read once
- * per Lambda container: a deployment that changes the list also updates the functions' code or configuration only
- * when those change, so a container may keep the old list until it is recycled (minutes to hours).
+ * The published domains from the report bucket's configuration object, or undefined when there is none. See
+ * {@link PublishedDomainsCache} for reading it in a Lambda.
  */
 export async function readPublishedDomains(s3: S3Client, bucket: string): Promise<string[] | undefined> {
+  const read = await readConfig(s3, bucket);
+  // Without an ETag to compare, the answer is never 'unchanged'.
+  return typeof read === 'string' ? undefined : read.domains;
+}
+
+interface ConfigRead {
+  readonly domains: string[];
+  readonly etag: string | undefined;
+}
+
+/** `unchanged` only when `etag` is given and S3 answers 304 Not Modified. */
+async function readConfig(s3: S3Client, bucket: string, etag?: string): Promise<ConfigRead | 'missing' | 'unchanged'> {
   let text: string;
+  let current: string | undefined;
   try {
-    const response = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: PUBLISHED_DOMAINS_KEY }));
+    const response = await s3.send(
+      new GetObjectCommand({ Bucket: bucket, Key: PUBLISHED_DOMAINS_KEY, ...(etag ? { IfNoneMatch: etag } : {}) }),
+    );
+    current = response.ETag;
     if ((response.ContentLength ?? 0) > MAX_CONFIG_BYTES) {
       // Release the connection without reading the body.
       response.Body?.transformToWebStream()
@@ -23,10 +41,49 @@ export async function readPublishedDomains(s3: S3Client, bucket: string): Promis
     }
     text = await response.Body!.transformToString();
   } catch (error) {
-    if ((error as Error).name === 'NoSuchKey') return undefined;
+    if ((error as Error).name === 'NoSuchKey') return 'missing';
+    if (etag && (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 304) {
+      return 'unchanged';
+    }
     throw error;
   }
-  return parsePublishedDomainsConfig(text);
+  return { domains: parsePublishedDomainsConfig(text), etag: current };
+}
+
+/**
+ * The published domains for a Lambda container. The policy publisher rewrites the object at deployment without
+ * touching the functions, so a container that kept its first read forever would miss domains added later, or, at
+ * the first deployment, the object written after the function started. So the list is re-read at most every
+ * {@link PUBLISHED_DOMAINS_MAX_AGE_MS} (a conditional GET on its ETag, cheap when unchanged), and a missing object
+ * or a failed read is never kept: the next invocation asks again. The same array is returned while the list is
+ * unchanged, so callers can tell a change by identity.
+ */
+export class PublishedDomainsCache {
+  private cached?: ConfigRead & { readonly readAt: number };
+
+  constructor(
+    private readonly s3: S3Client,
+    private readonly bucket: string,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** The list, or undefined while the object is missing. Read errors are thrown, not cached. */
+  async get(): Promise<string[] | undefined> {
+    const now = this.now();
+    if (this.cached && now - this.cached.readAt < PUBLISHED_DOMAINS_MAX_AGE_MS) return this.cached.domains;
+    const read = await readConfig(this.s3, this.bucket, this.cached?.etag);
+    if (read === 'missing') {
+      this.cached = undefined;
+      return undefined;
+    }
+    if (read === 'unchanged') {
+      this.cached = { ...this.cached!, readAt: now };
+      return this.cached.domains;
+    }
+    const same = this.cached && this.cached.domains.join(',') === read.domains.join(',');
+    this.cached = { domains: same ? this.cached!.domains : read.domains, etag: read.etag, readAt: now };
+    return this.cached.domains;
+  }
 }
 
 /** `{ "policyDomains": [string, …] }`, normalized like {@link parsePolicyDomains}. */

@@ -13,7 +13,7 @@ import {
 } from './env';
 import { ingestMail, MailIngestDeps } from './mail-ingest';
 import { ReportMetrics } from './metrics';
-import { parsePolicyDomains, readPublishedDomains } from './published-domains';
+import { parsePolicyDomains, PublishedDomainsCache } from './published-domains';
 import { ReportStore } from './report-store';
 
 /** The SES receipt rule's Lambda action handler (asynchronous invocation), given its dependencies. */
@@ -31,11 +31,7 @@ function dnsResolver(): (name: string) => Promise<string[][]> {
   return (name) => resolver.resolveTxt(name);
 }
 
-async function depsFromEnv(): Promise<MailIngestDeps> {
-  const s3 = new S3Client({});
-  const bucket = requireEnv(REPORT_BUCKET);
-  // No configuration object: nothing is published, so every domain is stored and counted as "other".
-  const publishedDomains = (await readPublishedDomains(s3, bucket)) ?? [];
+function depsFromEnv(s3: S3Client, bucket: string, publishedDomains: string[]): MailIngestDeps {
   return {
     store: new ReportStore(s3, bucket),
     metrics: new ReportMetrics({
@@ -49,9 +45,19 @@ async function depsFromEnv(): Promise<MailIngestDeps> {
   };
 }
 
-let fromEnv: ((event: SESEvent) => Promise<void>) | undefined;
+let container: { s3: S3Client; bucket: string; domains: PublishedDomainsCache } | undefined;
+let current: { publishedDomains: string[]; run: (event: SESEvent) => Promise<void> } | undefined;
 
 export async function handler(event: SESEvent): Promise<void> {
-  fromEnv ??= createHandler(await depsFromEnv());
-  return fromEnv(event);
+  if (!container) {
+    const s3 = new S3Client({});
+    const bucket = requireEnv(REPORT_BUCKET);
+    container = { s3, bucket, domains: new PublishedDomainsCache(s3, bucket) };
+  }
+  // No configuration object (yet): nothing is published, so every domain is stored and counted as "other".
+  const publishedDomains = (await container.domains.get()) ?? [];
+  if (current?.publishedDomains !== publishedDomains) {
+    current = { publishedDomains, run: createHandler(depsFromEnv(container.s3, container.bucket, publishedDomains)) };
+  }
+  return current.run(event);
 }

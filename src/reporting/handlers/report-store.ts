@@ -20,8 +20,9 @@ export interface ReportOrigin {
   /** ISO 8601 UTC receipt time (SES's or the HTTPS request's, so that a retry writes the same bytes). */
   readonly receivedAt: string;
   /**
-   * What the stored report is keyed by, besides the report itself: for mail the verified DKIM signing domain, so
-   * that no other signer can take a reporter's key first; for HTTPS the SHA-256 (hex) of the body.
+   * What the stored report is keyed by, besides the report itself: for mail the verified DKIM signing domain and
+   * the lower-cased From address ({@link mailIdentity}), so that neither another signer nor another mailbox at the
+   * reporter's own domain can take a reporter's key first; for HTTPS the SHA-256 (hex) of the body.
    */
   readonly identity: string;
   /**
@@ -43,7 +44,10 @@ export interface VerifiedMail extends ReportMail {
 
 /** One stored object: the report with only the policies of one policy domain, plus where it came from. */
 export interface StoredReport extends NormalisedReport, Omit<ReportOrigin, 'identity' | 'publishedDomains'> {
-  /** {@link storedDedupKey}: the object's file name without `.json`. */
+  /**
+   * {@link storedDedupKey}, with `-<content hash>` when another report with other content had the key first: the
+   * object's file name without `.json`.
+   */
   readonly dedupKey: string;
   readonly mail?: ReportMail | VerifiedMail;
 }
@@ -67,6 +71,11 @@ export interface Rejection {
   readonly receivedAt: string;
   readonly reason: string;
 }
+
+/** S3 user metadata (`x-amz-meta-content-sha256`) holding {@link contentHash}, read back by HEAD. */
+const CONTENT_HASH_METADATA = 'content-sha256';
+/** Stored objects are capped at the report size (20 MiB by default) plus a small envelope. */
+const MAX_STORED_OBJECT_BYTES = 32 * 1024 * 1024;
 
 /** Attempts at a conditional PUT that S3 answers 409 ConditionalRequestConflict, and the pause between them. */
 const CONFLICT_ATTEMPTS = 4;
@@ -96,9 +105,10 @@ function dateSegment(isoDateTime: string): string {
  * The key a report is stored under.
  *
  * Mail: the parser's {@link dedupKey} (organisation, report-id, date range) is predictable, so it is hashed together
- * with the verified DKIM signer: a report signed by `attacker.example` that copies Google's report-id gets another
- * key than Google's, and can never make Google's report a "duplicate". A report delivered twice by its signer is
- * stored and counted once.
+ * with the verified DKIM signer and the From address ({@link mailIdentity}): a report signed by `attacker.example`,
+ * or sent from another mailbox at the reporter's own domain, that copies Google's report-id gets another key than
+ * Google's, and can never make Google's report a "duplicate". A report delivered twice is stored and counted once;
+ * one with the same key but other content is kept beside the first (see {@link ReportStore.storeReport}).
  *
  * HTTPS: the SHA-256 of the body, under their own prefix (`https-reports/`): anyone can POST, so nothing in the
  * report is trusted to identify it. The same report in another encoding is stored again (and, with `httpsCounts`,
@@ -108,6 +118,21 @@ export function storedDedupKey(report: NormalisedReport, origin: Pick<ReportOrig
   if (origin.channel === 'https') return origin.identity;
   const identity = JSON.stringify([origin.identity.toLowerCase(), dedupKey(report)]);
   return createHash('sha256').update(identity, 'utf8').digest('hex').slice(0, 32);
+}
+
+/** The mail identity of {@link ReportOrigin.identity}: the verified signer and the From address, lower-cased. */
+export function mailIdentity(signingDomain: string, fromAddress: string | null): string {
+  return JSON.stringify([signingDomain.toLowerCase(), (fromAddress ?? '').toLowerCase()]);
+}
+
+/**
+ * SHA-256 (hex) of what a stored object says about the sessions: who, which report, when, and its policies. Not
+ * where or when it arrived, nor the carrying mail or warnings, so a report delivered again has the same hash.
+ */
+export function contentHash(report: NormalisedReport): string {
+  const { organizationName, reportId, contactInfo, dateRange, policies } = report;
+  const content = JSON.stringify([organizationName, reportId, contactInfo, dateRange, policies]);
+  return createHash('sha256').update(content, 'utf8').digest('hex');
 }
 
 /** `<prefix>policy-domain=<segment>/date=<YYYY-MM-DD>/<key>.json`, the prefix by channel. */
@@ -186,7 +211,12 @@ export class ReportStore {
    * (`If-None-Match: *`, answered 412 when the key exists), so that write-only prefixes (`raw/https/`, `rejected/`)
    * need nothing but s3:PutObject.
    */
-  async putIfAbsent(key: string, body: Uint8Array | string, contentType: string): Promise<boolean> {
+  async putIfAbsent(
+    key: string,
+    body: Uint8Array | string,
+    contentType: string,
+    metadata?: Record<string, string>,
+  ): Promise<boolean> {
     for (let attempt = 1; ; attempt++) {
       try {
         await this.s3.send(
@@ -196,6 +226,7 @@ export class ReportStore {
             Body: body,
             ContentType: contentType,
             IfNoneMatch: '*',
+            ...(metadata ? { Metadata: metadata } : {}),
           }),
         );
         return true;
@@ -214,14 +245,14 @@ export class ReportStore {
    * s3:ListBucket): a duplicate then costs no PUT, and duplicates are caught even by an S3 API without conditional
    * writes. The conditional PUT still settles a race between two invocations.
    */
-  async createIfAbsent(key: string, body: Uint8Array | string, contentType: string): Promise<boolean> {
+  async createIfAbsent(key: string, body: Uint8Array | string, contentType: string, hash?: string): Promise<boolean> {
     if (await this.exists(key)) return false;
-    return this.putIfAbsent(key, body, contentType);
+    return this.putIfAbsent(key, body, contentType, hash ? { [CONTENT_HASH_METADATA]: hash } : undefined);
   }
 
   /**
    * Stores `report` as one object per policy domain (see {@link groupByPolicyDomain}) under its channel's dedup key
-   * (see {@link channelDedupKey}), yielding each object as soon as it is stored, so that the caller can count it
+   * (see {@link storedDedupKey}), yielding each object as soon as it is stored, so that the caller can count it
    * before a later put fails.
    */
   async *storeReport(report: NormalisedReport, origin: ReportOrigin): AsyncGenerator<StoredObject> {
@@ -235,10 +266,37 @@ export class ReportStore {
         ...report,
         policies,
       };
+      const hash = contentHash(content);
       const objectKey = reportKey(policyDomain, report.dateRange.startDatetime, key, origin.channel);
-      const created = await this.createIfAbsent(objectKey, jsonLine(content), 'application/json');
-      yield { key: objectKey, policyDomain, created, report: content };
+      const created = await this.createIfAbsent(objectKey, jsonLine(content), 'application/json', hash);
+      // An HTTPS key is the body's hash: the same key is the same report. A mail key is predictable (report-id and
+      // sender), so an object there may say something else: keep this report beside it rather than drop it.
+      if (created || origin.channel === 'https' || (await this.storedHash(objectKey)) === hash) {
+        yield { key: objectKey, policyDomain, created, report: content };
+        continue;
+      }
+      const otherKey = `${key}-${hash.slice(0, 16)}`;
+      const other: StoredReport = {
+        ...content,
+        dedupKey: otherKey,
+        warnings: [
+          ...content.warnings,
+          `another report with the same sender, report-id and date range but other content is stored as ${objectKey}`,
+        ],
+      };
+      const otherObjectKey = reportKey(policyDomain, report.dateRange.startDatetime, otherKey, origin.channel);
+      const otherCreated = await this.createIfAbsent(otherObjectKey, jsonLine(other), 'application/json', hash);
+      yield { key: otherObjectKey, policyDomain, created: otherCreated, report: other };
     }
+  }
+
+  /** The {@link contentHash} of a stored report: from its metadata, or, for older objects, from the report. */
+  private async storedHash(key: string): Promise<string> {
+    const head = await this.s3.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key }));
+    const recorded = head.Metadata?.[CONTENT_HASH_METADATA];
+    if (recorded !== undefined) return recorded;
+    const bytes = await this.read(key, MAX_STORED_OBJECT_BYTES, 'the stored report');
+    return contentHash(JSON.parse(Buffer.from(bytes).toString('utf8')) as NormalisedReport);
   }
 
   /** Records why an input was rejected; false when it had been recorded before. */

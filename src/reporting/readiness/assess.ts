@@ -42,6 +42,12 @@ export interface ReadinessOptions {
   readonly maxFailureRatePercent?: number;
   /** Stored objects in the window that could not be read; any makes the domain not ready. */
   readonly unreadableReports?: number;
+  /**
+   * When not empty, only reports whose verified signer is one of these domains or a subdomain of one count; the
+   * others (HTTPS reports, which have no signer, among them) are only counted in `untrustedReports`.
+   * Default: every report counts.
+   */
+  readonly trustedReporters?: readonly string[];
 }
 
 export interface ResultTypeCount {
@@ -62,7 +68,8 @@ export interface MxHostFailures {
 export interface ReportedPolicy {
   readonly mode: string | null;
   readonly mx: string[];
-  readonly organizationName: string | null;
+  /** The verified DKIM signer of the report it came from; null without one (an HTTPS report). */
+  readonly signer: string | null;
   /** The report's day (start of its date range). */
   readonly date: string;
 }
@@ -81,7 +88,14 @@ export interface ReadinessAssessment {
   readonly daysWithReports: number;
   /** Reports with at least one counted policy for the domain, each counted once. */
   readonly reports: number;
-  readonly organizations: string[];
+  /** The verified DKIM signers of the counted reports (never the self-declared `organization-name`). */
+  readonly signers: string[];
+  /** Counted reports without a verified signer: HTTPS reports (when included) and objects stored before signers were. */
+  readonly unsignedReports: number;
+  /** The `trustedReporters` option, or null when every signer counts. */
+  readonly trustedReporters: string[] | null;
+  /** Reports in the window left out because their signer is not trusted. */
+  readonly untrustedReports: number;
   readonly sessions: number;
   /** Sum of `total-failure-session-count`. */
   readonly failures: number;
@@ -167,9 +181,14 @@ function reportedPolicy(report: ReadinessReport, policy: NormalisedPolicy): Repo
   return {
     mode: lines.find(([key]) => key === 'mode')?.[1] ?? null,
     mx: [...new Set(mx)],
-    organizationName: report.organizationName,
+    signer: report.signer,
     date: reportDate(report),
   };
+}
+
+/** Whether `signer` is one of `trusted` or a subdomain of one. */
+function isTrusted(signer: string | null, trusted: readonly string[]): boolean {
+  return signer !== null && trusted.some((domain) => signer === domain || signer.endsWith(`.${domain}`));
 }
 
 function timeOf(text: string | undefined): number {
@@ -215,7 +234,10 @@ export function assessReadiness(reports: readonly ReadinessReport[], options: Re
 
   const seen = new Set<string>();
   const days = new Set<string>();
-  const organizations = new Set<string>();
+  const signers = new Set<string>();
+  const trusted = (options.trustedReporters ?? []).map(hostKey);
+  let unsignedReports = 0;
+  let untrustedReports = 0;
   const resultTypes = new Map<string, number>();
   const hosts = new Map<string | null, Map<string, number>>();
   const ignored = new Map<string, number>();
@@ -231,6 +253,13 @@ export function assessReadiness(reports: readonly ReadinessReport[], options: Re
     if (report.dedupKey !== undefined) {
       if (seen.has(report.dedupKey)) continue;
       seen.add(report.dedupKey);
+    }
+    // The latest policy's mx patterns, too, come only from counted reports: no stranger may choose them.
+    if (trusted.length > 0 && !isTrusted(report.signer, trusted)) {
+      if (report.policies.some((p) => p.policyDomain !== null && hostKey(p.policyDomain) === domain)) {
+        untrustedReports++;
+      }
+      continue;
     }
     let counted = false;
     for (const policy of report.policies) {
@@ -259,7 +288,8 @@ export function assessReadiness(reports: readonly ReadinessReport[], options: Re
     if (!counted) continue;
     reportCount++;
     days.add(date);
-    if (report.organizationName !== null) organizations.add(report.organizationName);
+    if (report.signer !== null) signers.add(report.signer);
+    else unsignedReports++;
   }
 
   const policy = latest ? reportedPolicy(latest.report, latest.policy) : null;
@@ -361,7 +391,10 @@ export function assessReadiness(reports: readonly ReadinessReport[], options: Re
     criteria: { minDaysWithReports: minDays, minSessions, maxFailureRatePercent },
     daysWithReports: days.size,
     reports: reportCount,
-    organizations: [...organizations].sort(compare),
+    signers: [...signers].sort(compare),
+    unsignedReports,
+    trustedReporters: trusted.length > 0 ? trusted : null,
+    untrustedReports,
     sessions,
     failures,
     failureRatePercent: sessions === 0 ? null : (100 * failures) / sessions,

@@ -23,6 +23,20 @@ function inPolicy(value: boolean | null): string {
   return value === null ? '-' : value ? 'yes' : 'no';
 }
 
+/** How many reports counted and who signed them (verified DKIM domains, not what the reports call themselves). */
+function reportsLine(a: ReadinessAssessment): string {
+  let line = `${a.reports}`;
+  if (a.signers.length > 0) line += `, signed by ${a.signers.join(', ')}`;
+  if (a.unsignedReports > 0) line += `, ${a.unsignedReports} without a verified signer`;
+  if (a.trustedReporters !== null) {
+    line += `; only signers within ${a.trustedReporters.join(', ')} count`;
+    if (a.untrustedReports > 0) line += ` (${a.untrustedReports} other left out)`;
+  } else {
+    line += '; any DKIM signer counts (--trusted-reporters limits them)';
+  }
+  return line;
+}
+
 /** The verdict, its reasons, a summary and the failure tables, as printed by `cdk-mta-sts readiness`. */
 export function formatReadiness(a: ReadinessAssessment): string {
   const lines: string[] = [];
@@ -41,13 +55,13 @@ export function formatReadiness(a: ReadinessAssessment): string {
       : `${a.mxPatterns.join(', ')} (${a.mxPatternsFrom === 'option' ? 'from --mx' : 'from the reported policy'})`;
   const summary: [string, string][] = [
     ['Window', `${a.window.from} to ${a.window.to} (${a.window.days} days), reports on ${a.daysWithReports}`],
-    ['Reports', a.organizations.length === 0 ? `${a.reports}` : `${a.reports}, from ${a.organizations.join(', ')}`],
+    ['Reports', reportsLine(a)],
     [
       'Policy',
       policy === null
         ? 'no sts policy in the reports'
         : `mode ${policy.mode ?? '?'}; mx ${policy.mx.length === 0 ? '-' : policy.mx.join(', ')}` +
-          ` (reported by ${policy.organizationName ?? 'an unnamed sender'} for ${policy.date})`,
+          ` (reported by ${policy.signer ?? 'an unverified sender'} for ${policy.date})`,
     ],
     ['MX patterns', patterns],
     [

@@ -9,7 +9,12 @@ export interface ReadinessReport {
   readonly dedupKey?: string;
   /** When the report was received (ISO 8601); breaks ties between equally recent policies. */
   readonly receivedAt?: string;
-  readonly organizationName: string | null;
+  /**
+   * The DKIM domain the ingestion verified and aligned with From (`mail.dkimDomain`), lower-case; null for HTTPS
+   * reports (anyone can POST them) and for objects stored before signers were recorded. The report's
+   * `organization-name` is not kept: the sender writes it, so it proves nothing.
+   */
+  readonly signer: string | null;
   readonly dateRange: DateRange;
   readonly policies: readonly NormalisedPolicy[];
 }
@@ -94,6 +99,13 @@ function policy(value: unknown, path: string): NormalisedPolicy {
   };
 }
 
+/** `mail.dkimDomain` of a mail report; an HTTPS report has no signer whatever its object says. */
+function signerOf(report: Json): string | null {
+  if (report.channel === 'https' || report.mail === undefined || report.mail === null) return null;
+  const signer = nullableString(object(report.mail, 'mail').dkimDomain, 'mail.dkimDomain');
+  return signer === null ? null : signer.toLowerCase().replace(/\.$/, '');
+}
+
 /**
  * Reads one stored report object, keeping only what the assessment reads (failure rows merged by result type and
  * host), so that the reports of a long window fit in little memory. The bucket is ours, but a hand-copied or
@@ -112,7 +124,7 @@ export function parseStoredReport(text: string): ReadinessReport {
   return {
     dedupKey: report.dedupKey === undefined ? undefined : string(report.dedupKey, 'dedupKey'),
     receivedAt: report.receivedAt === undefined ? undefined : string(report.receivedAt, 'receivedAt'),
-    organizationName: nullableString(report.organizationName, 'organizationName'),
+    signer: signerOf(report),
     dateRange: {
       startDatetime: string(dateRange.startDatetime, 'dateRange.startDatetime'),
       endDatetime: string(dateRange.endDatetime, 'dateRange.endDatetime'),

@@ -116,6 +116,7 @@ describe('Create', () => {
         { Domain: 'example.org', TenantId: 'dt_org', ManagedCertificate: true, Sha256: sha256(ZONE_TEXT) },
       ],
       Deadline: NOW + VERIFY_DEADLINE_MS,
+      NotBefore: NOW + 300_000,
       RoutingEndpoint: ENDPOINT,
     });
     expect(result.Data!.ZonePolicyId).toMatch(/^[0-9a-f]{32}$/);
@@ -152,6 +153,7 @@ describe('Update: idempotent, uploads only what changed', () => {
     logs = [];
     const result = await update(properties(), properties());
     expect(result.Verify).toEqual([]);
+    expect(result.NotBefore).toBeUndefined();
     expect(JSON.parse(logs[0])).toMatchObject({ uploaded: [], unchanged: 2, configsWritten: [], verify: [] });
   });
 
@@ -160,6 +162,8 @@ describe('Update: idempotent, uploads only what changed', () => {
     const changed = { ...STATIC_ENTRY, Text: STATIC_TEXT.replace('testing', 'enforce') };
     const result = await update(properties([changed, ZONE_ENTRY]), properties());
     expect(result.Verify!.map((v) => v.Domain)).toEqual(['example.com']);
+    // Other CloudFront edges may serve the old bytes for up to the 300-second cache time after the write.
+    expect(result.NotBefore).toBe(NOW + 300_000);
     expect(result.Data).toEqual(first.Data);
     expect((await s3.get('example.com/.well-known/mta-sts.txt')).body).toBe(changed.Text);
   });
@@ -180,6 +184,8 @@ describe('Update: idempotent, uploads only what changed', () => {
     const ownCertificate = { ...STATIC_ENTRY, TenantId: 'dt_com2', ManagedCertificate: 'false' };
     const result = await update(properties([ownCertificate, ZONE_ENTRY]), properties());
     expect(JSON.parse(logs[0]).uploaded).toEqual([]);
+    // The bytes are the same: no edge can serve older ones, so no cache wait.
+    expect(result.NotBefore).toBeUndefined();
     expect(result.Verify).toEqual([
       { Domain: 'example.com', TenantId: 'dt_com2', ManagedCertificate: false, Sha256: sha256(STATIC_TEXT) },
     ]);

@@ -1,3 +1,4 @@
+import * as https from 'node:https';
 import * as net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { CloudFrontClient, GetManagedCertificateDetailsCommand } from '@aws-sdk/client-cloudfront';
@@ -79,6 +80,16 @@ describe('HTTPS verification through the routing endpoint', () => {
     ]);
   });
 
+  test('live at one edge, but not complete before NotBefore: other edges may still serve their cached copy', async () => {
+    // Before, one edge serving the new bytes completed the update at once.
+    const logs: string[] = [];
+    const waiting = { ...event([item()]), NotBefore: NOW + 300_000 };
+    await expect(verify(waiting, host, NOW, logs)).resolves.toEqual({ IsComplete: false });
+    expect(JSON.parse(logs[0])).toEqual({ live: 1, notLive: [], waitingForCachesUntil: '2026-11-26T10:05:00.000Z' });
+    await expect(verify(waiting, host, NOW + 299_999)).resolves.toEqual({ IsComplete: false });
+    await expect(verify(waiting, host, NOW + 300_000)).resolves.toEqual({ IsComplete: true });
+  });
+
   test('text/plain with a charset is accepted', async () => {
     host.answer = { ...host.answer, headers: { 'content-type': 'text/plain; charset=utf-8' } };
     await expect(verify(event([item()]))).resolves.toEqual({ IsComplete: true });
@@ -145,10 +156,38 @@ describe('HTTPS verification through the routing endpoint', () => {
         hostName: 'mta-sts.example.com',
         timeoutMs: 200,
       });
-      expect(fetched).toEqual({ error: 'no answer within 200 ms' });
+      expect(fetched).toEqual({ error: 'no complete answer within 200 ms' });
     } finally {
       for (const socket of sockets) socket.destroy();
       await new Promise((resolve) => silent.close(resolve));
+    }
+  });
+
+  test('a host that drips its answer a byte at a time: bounded by the overall deadline, not reset by each byte', async () => {
+    // Before, the timeout was an idle timeout: a byte every 150 ms kept a 400 ms fetch waiting for the whole 1.8 s.
+    const drip = https.createServer(
+      { ...ca.leaf('mta-sts.example.com'), minVersion: 'TLSv1.2' },
+      (_request, response) => {
+        response.writeHead(200, { 'content-type': 'text/plain' });
+        let sent = 0;
+        const timer = setInterval(() => {
+          response.write('x');
+          if (++sent === 12) {
+            clearInterval(timer);
+            response.end();
+          }
+        }, 150);
+        response.on('close', () => clearInterval(timer));
+      },
+    );
+    await new Promise<void>((resolve) => drip.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = (drip.address() as AddressInfo).port;
+      const options = { connectTo: '127.0.0.1', port, hostName: 'mta-sts.example.com', ca: ca.caCert, timeoutMs: 400 };
+      expect(await fetchPolicy(options)).toEqual({ error: 'no complete answer within 400 ms' });
+    } finally {
+      drip.closeAllConnections();
+      await new Promise((resolve) => drip.close(resolve));
     }
   });
 

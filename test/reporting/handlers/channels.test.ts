@@ -16,7 +16,7 @@ import { everyDomainResolver, signAsFrom } from '../dkim-signer';
 const MESSAGE_ID = 'o3vrnil0e2ic28trm7dfhrc2v0clambda4nbp0g01';
 const OTHER_MESSAGE_ID = 'q8k2mb4f1d0sj7g6v3lm9uakc5p0e1tr2nbo7h81';
 const PARTITION = 'policy-domain=cardinalhealth.ca/date=2024-09-03/';
-const MAIL_KEY = `reports/${PARTITION}1298729194da81958b64e2022961669b.json`;
+const MAIL_KEY = `reports/${PARTITION}e5a532bd6ce656e86bb847cb2308cce7.json`;
 
 /** Same organisation, report-id and date range as the Google mail fixture (so the same dedup key), other counts. */
 const FORGED = {
@@ -117,7 +117,7 @@ test('a forged HTTPS report posted first does not pre-empt the genuine mail repo
   expect((await s3.keys()).filter((key) => /^(https-)?reports\//.test(key))).toEqual([httpsKey(FORGED), MAIL_KEY]);
   expect(await stored(MAIL_KEY)).toMatchObject({
     channel: 'mail',
-    dedupKey: '1298729194da81958b64e2022961669b',
+    dedupKey: 'e5a532bd6ce656e86bb847cb2308cce7',
     source: `raw/${MESSAGE_ID}`,
     policies: [{ totalSuccessfulSessionCount: 48, totalFailureSessionCount: 0 }],
   });

@@ -172,6 +172,12 @@ describe('plausibility: rejected with the reason, never clamped', () => {
       'implausible report: date range is 31 days long, over 7',
     ],
     [
+      // Accepted before: a negative length passed the 7-day check.
+      'a reversed date range (end before start)',
+      { ...base, 'date-range': { 'start-datetime': '2024-09-03T00:00:00Z', 'end-datetime': '2024-08-01T00:00:00Z' } },
+      'implausible report: date range ends 2024-08-01T00:00:00Z, before it starts 2024-09-03T00:00:00Z',
+    ],
+    [
       'a range ending more than a day after receipt (the year 9999)',
       { ...base, 'date-range': { 'start-datetime': '9999-12-31T00:00:00Z', 'end-datetime': '9999-12-31T23:59:59Z' } },
       'implausible report: date range ends 9999-12-31T23:59:59Z, over 1 day after receipt',

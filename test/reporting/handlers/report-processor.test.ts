@@ -24,8 +24,8 @@ import { reportMail as multipartMail } from '../mail-builder';
 
 const MESSAGE_ID = 'o3vrnil0e2ic28trm7dfhrc2v0clambda4nbp0g01';
 const OTHER_MESSAGE_ID = 'q8k2mb4f1d0sj7g6v3lm9uakc5p0e1tr2nbo7h81';
-const GOOGLE_KEY = 'reports/policy-domain=cardinalhealth.ca/date=2024-09-03/1298729194da81958b64e2022961669b.json';
-const MULTI_KEY = '85adaebaf27a53acc1581a09640312c0';
+const GOOGLE_KEY = 'reports/policy-domain=cardinalhealth.ca/date=2024-09-03/e5a532bd6ce656e86bb847cb2308cce7.json';
+const MULTI_KEY = '1e1f6ad2fcefc0d147fc0e2724db92c9';
 
 type ProcessorModule = typeof import('../../../src/reporting/handlers/report-processor.lambda');
 
@@ -91,7 +91,7 @@ describe('report mails', () => {
 
     expect(await s3.keys()).toEqual([`raw/${MESSAGE_ID}`, GOOGLE_KEY]);
     expect(await storedJson(GOOGLE_KEY)).toEqual({
-      dedupKey: '1298729194da81958b64e2022961669b',
+      dedupKey: 'e5a532bd6ce656e86bb847cb2308cce7',
       source: `raw/${MESSAGE_ID}`,
       channel: 'mail',
       receivedAt: RECEIVED_AT,
@@ -137,19 +137,19 @@ describe('report mails', () => {
   test.each([
     [
       'mox-google.eml',
-      'reports/policy-domain=test.xmox.nl/date=2022-09-15/dbc996e897e7821ed782c35c0861f3c8.json',
+      'reports/policy-domain=test.xmox.nl/date=2022-09-15/1fa6480a01a5bcf75bed997e5c5725a0.json',
       [domainMetrics('test.xmox.nl', 3, 0)],
     ],
     [
       // Zone-less date-times, stored under the UTC day.
       'mox-microsoft.eml',
-      'reports/policy-domain=test.xmox.nl/date=2023-01-10/946d080bd35f6ade566c6bc4633b17a0.json',
+      'reports/policy-domain=test.xmox.nl/date=2023-01-10/214b68348dc404aa34ffa720bd76efe3.json',
       [domainMetrics('test.xmox.nl', 2, 0)],
     ],
     [
       // application/tlsrpt with raw JSON and a 7-day range: stored under its first day.
       'mail-auth-rpt02-plain-json.eml',
-      'reports/policy-domain=example.com/date=2020-01-01/dbf0743157b3f777a38f3ac78d182bfd.json',
+      'reports/policy-domain=example.com/date=2020-01-01/29d78d72e3964123332e47c9d8052974.json',
       [domainMetrics('example.com', 23, 1), resultTypeMetrics('certificate-host-mismatch', 1)],
     ],
   ])('stores %s at its policy domain and start date', async (name, key, metrics) => {
@@ -169,7 +169,7 @@ describe('report mails', () => {
     await deliver(reportMail({ report: fixture('parsedmarc-rfc8460.json').toString('utf8'), reportDomain: 'x' }));
 
     const [key] = (await s3.keys()).filter((k) => k.startsWith('reports/'));
-    expect(key).toBe('reports/policy-domain=company-y.example/date=2016-04-01/f760b57ffb75114e5710fb84da7c5e3d.json');
+    expect(key).toBe('reports/policy-domain=company-y.example/date=2016-04-01/898271da980eec5ef9a3d0507c7f7272.json');
     expect(output.emf()).toEqual([
       domainMetrics('company-y.example', 5326, 303),
       resultTypeMetrics('certificate-expired', 100),
@@ -263,12 +263,12 @@ describe('duplicates and retries', () => {
   test('a retried invocation changes nothing and counts nothing', async () => {
     await deliver(fixture('mox-google.eml'));
     const before = await s3.get(
-      'reports/policy-domain=test.xmox.nl/date=2022-09-15/dbc996e897e7821ed782c35c0861f3c8.json',
+      'reports/policy-domain=test.xmox.nl/date=2022-09-15/1fa6480a01a5bcf75bed997e5c5725a0.json',
     );
     await handler(sesEvent(MESSAGE_ID));
 
     expect(
-      await s3.get('reports/policy-domain=test.xmox.nl/date=2022-09-15/dbc996e897e7821ed782c35c0861f3c8.json'),
+      await s3.get('reports/policy-domain=test.xmox.nl/date=2022-09-15/1fa6480a01a5bcf75bed997e5c5725a0.json'),
     ).toEqual(before);
     expect(output.emf()).toEqual([domainMetrics('test.xmox.nl', 3, 0)]);
   });
@@ -507,6 +507,29 @@ describe('handler (configured from the environment)', () => {
     expect(JSON.parse((await s3.get(key)).body).reason).toBe(
       'dkim: signer google.com is not one of the trusted reporters',
     );
+  });
+
+  test('a configuration object written after the first invocation is used by the same container', async () => {
+    // Before, the container kept its first read (here: no object) for its whole life, filing every report as other.
+    const dns = everyDomainResolver();
+    jest.spyOn(Resolver.prototype, 'resolveTxt').mockImplementation(async (name: string) => dns(name));
+    Object.assign(process.env, {
+      REPORT_BUCKET: BUCKET,
+      AWS_ENDPOINT_URL_S3: s3.endpoint,
+      AWS_REGION: 'us-east-1',
+      AWS_ACCESS_KEY_ID: 'S3RVER',
+      AWS_SECRET_ACCESS_KEY: 'S3RVER',
+    });
+    const handle = freshHandler();
+    await s3.put('raw/m1', await signAsFrom(fixture('parsedmarc-google.com.eml')));
+    await handle(sesEvent('m1'));
+    // The first deployment's publisher writes the object a moment later.
+    await s3.put(PUBLISHED_KEY, JSON.stringify({ policyDomains: ['cardinalhealth.ca'] }));
+    await s3.put('raw/m2', await signAsFrom(fixture('parsedmarc-google.com.eml')));
+    await handle(sesEvent('m2'));
+
+    const reports = (await s3.keys()).filter((key) => key.startsWith('reports/'));
+    expect(reports).toEqual([GOOGLE_KEY, GOOGLE_KEY.replace('policy-domain=cardinalhealth.ca', 'policy-domain=other')]);
   });
 
   test('fails loudly without REPORT_BUCKET', async () => {

@@ -50,7 +50,7 @@ function report(date: string, policies: NormalisedPolicy[], overrides: Partial<R
   return {
     dedupKey: `key-${serial++}`,
     receivedAt: `${date}T12:00:00Z`,
-    organizationName: 'Google Inc.',
+    signer: 'google.com',
     dateRange: { startDatetime: `${date}T00:00:00Z`, endDatetime: `${date}T23:59:59Z` },
     policies,
     ...overrides,
@@ -105,7 +105,7 @@ describe('ready', () => {
       failureRatePercent: 0,
       mxPatterns: MX,
       mxPatternsFrom: 'reports',
-      reportedPolicy: { mode: 'testing', mx: MX, organizationName: 'Google Inc.', date: '2026-11-22' },
+      reportedPolicy: { mode: 'testing', mx: MX, signer: 'google.com', date: '2026-11-22' },
     });
   });
 
@@ -122,7 +122,10 @@ describe('ready', () => {
       criteria: { minDaysWithReports: 7, minSessions: 100, maxFailureRatePercent: 1 },
       daysWithReports: 0,
       reports: 0,
-      organizations: [],
+      signers: [],
+      unsignedReports: 0,
+      trustedReporters: null,
+      untrustedReports: 0,
       sessions: 0,
       failures: 0,
       failureRatePercent: null,
@@ -446,7 +449,7 @@ describe('what counts', () => {
             failureDetails: [detail('tlsa-invalid', 5)],
           }),
         ],
-        { organizationName: 'Microsoft Corporation' },
+        { signer: 'microsoft.com' },
       );
     const a = assess(DAYS.slice(0, 7).map(microsoft));
     expect(a).toMatchObject({
@@ -455,7 +458,7 @@ describe('what counts', () => {
       failures: 0,
       byResultType: [],
       ignoredPolicies: [{ policyType: 'tlsa', count: 7 }],
-      organizations: ['Microsoft Corporation'],
+      signers: ['microsoft.com'],
     });
   });
 
@@ -539,7 +542,7 @@ describe('the mx patterns', () => {
 
   test('come from the most recent sts policy that carries them', () => {
     const a = assess([
-      withMx(DAYS[5], ['new.example.com'], { organizationName: 'Microsoft Corporation' }),
+      withMx(DAYS[5], ['new.example.com'], { signer: 'microsoft.com' }),
       withMx(DAYS[1], ['old.example.com']),
       // More recent, but a fetch error without the policy (Microsoft).
       report(DAYS[9], [
@@ -550,7 +553,7 @@ describe('the mx patterns', () => {
     expect(a.reportedPolicy).toEqual({
       mode: 'testing',
       mx: ['new.example.com'],
-      organizationName: 'Microsoft Corporation',
+      signer: 'microsoft.com',
       date: DAYS[5],
     });
   });

@@ -33,7 +33,7 @@ describe('parseStoredReport', () => {
     expect(read).toEqual({
       dedupKey: stored.dedupKey,
       receivedAt: stored.receivedAt,
-      organizationName: stored.organizationName,
+      signer: null,
       dateRange: stored.dateRange,
       policies: stored.policies.map((policy: NormalisedPolicy, i: number) => ({
         ...policy,
@@ -131,7 +131,7 @@ describe('parseStoredReport', () => {
     ).toEqual({
       dedupKey: undefined,
       receivedAt: undefined,
-      organizationName: null,
+      signer: null,
       dateRange: { startDatetime: 'a', endDatetime: 'b' },
       policies: [
         {
@@ -152,7 +152,9 @@ describe('formatReadiness', () => {
   test('keeps terminal control sequences from reports out of the output', () => {
     const report = parseStoredReport(
       JSON.stringify({
-        organizationName: 'Evil\u001b[2J Org',
+        organizationName: 'Evil Org',
+        channel: 'mail',
+        mail: { from: 'x@evil.example', dkimDomain: 'Evil\u001b[2J.example' },
         dateRange: { startDatetime: '2026-11-20T00:00:00Z', endDatetime: '2026-11-20T23:59:59Z' },
         policies: [
           {
@@ -176,8 +178,10 @@ describe('formatReadiness', () => {
       assessReadiness([report], { domain: 'example.com', days: 14, now: new Date('2026-11-23T00:00:00Z') }),
     );
     expect(text).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/);
-    expect(text).toContain('Reports      1, from Evil?[2J Org');
-    expect(text).toContain('Policy       mode testing?; mx mx1.example.com (reported by Evil?[2J Org for 2026-11-20)');
+    expect(text).toContain('Reports      1, signed by evil?[2j.example; any DKIM signer counts');
+    expect(text).toContain(
+      'Policy       mode testing?; mx mx1.example.com (reported by evil?[2j.example for 2026-11-20)',
+    );
     expect(text).toContain(
       '  - MX hosts not covered by the policy (mx: mx1.example.com): x?]0;pwned?.example (1 failed session); under enforce senders would not deliver to them',
     );
