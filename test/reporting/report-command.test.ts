@@ -344,7 +344,7 @@ describe('memory', () => {
     mockParsing.max = 0;
     await run(['--json', big, big]);
     expect(mockParsing.max).toBe(1);
-  });
+  }, 60_000);
 
   test("a large file's memory is collected before the next file is read", async () => {
     // Left to the garbage collector, two 20 MiB mails' worth stayed in memory (374 MB for 8 mails; 256 MB allowed).
@@ -354,5 +354,5 @@ describe('memory', () => {
     mockParsing.previousReleased = [];
     await run(['--json', big, big, big]);
     expect(mockParsing.previousReleased).toEqual([true, true]);
-  });
+  }, 60_000);
 });
