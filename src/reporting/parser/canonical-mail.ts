@@ -76,16 +76,30 @@ interface Structured {
  */
 export function readCanonicalReportMail(raw: Uint8Array): MailSummary | undefined {
   try {
-    return recognize(raw, Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength).toString('latin1'));
+    return recognize(raw);
   } catch (e) {
     if (e instanceof Decline) return undefined;
     throw e;
   }
 }
 
-function recognize(raw: Uint8Array, text: string): MailSummary {
+function latin1(bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
+}
+
+/**
+ * The top header block is read from this much of the mail first, so that a large mail of another shape is declined
+ * without decoding all of it (20 MB of text at the size cap).
+ */
+const HEAD_BYTES = 64 * 1024;
+
+function recognize(raw: Uint8Array): MailSummary {
   // Header blocks must be ASCII; when the whole mail is (as reports are), one check covers them all.
   const ascii = isAscii(raw) ? undefined : raw;
+  // The first empty line in the head is the first in the whole mail, so the top block reads the same from either.
+  const head = raw.length > HEAD_BYTES ? latin1(raw.subarray(0, HEAD_BYTES)) : undefined;
+  const headEndsBlock = head !== undefined && (head.includes('\n\n') || head.includes('\n\r\n'));
+  let text = headEndsBlock ? head : latin1(raw);
   const top = readHeaders(ascii, text, 0, TOP_HEADERS_READ);
   const headers = top.headers;
   checkRead(headers, TOP_HEADERS_READ);
@@ -96,6 +110,7 @@ function recognize(raw: Uint8Array, text: string): MailSummary {
   const boundary = contentType.params.get('boundary') ?? decline();
   if (!SIMPLE_BOUNDARY.test(boundary)) decline();
   const delimiter = `--${boundary}`;
+  if (text.length < raw.length) text = latin1(raw);
 
   // The preamble: everything up to the first delimiter line.
   let next = nextDelimiter(text, top.end, delimiter);

@@ -60,6 +60,8 @@ function toBytes(content: PostalMime.Attachment['content']): Uint8Array {
 
 /** Refuses, before any MIME parsing, a mail whose line count would make parsing it costly. */
 function checkLineCount(raw: Uint8Array): void {
+  // A mail has at most one line more than it has bytes: most are too small to need counting.
+  if (raw.length < MAX_MAIL_LINES) return;
   let lines = 1;
   for (let lf = raw.indexOf(0x0a); lf >= 0; lf = raw.indexOf(0x0a, lf + 1)) {
     if (++lines > MAX_MAIL_LINES) reject(`mail has more than ${MAX_MAIL_LINES} lines`);

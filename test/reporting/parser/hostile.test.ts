@@ -228,10 +228,15 @@ describe('hostile and broken input is rejected, never a crash', () => {
     expect(await reasonOf(() => parseReportJson(Buffer.from(tooDeep)))).toBe('JSON nests deeper than 64 levels');
   });
 
-  test('brackets inside strings do not count as nesting', () => {
+  test('brackets inside strings do not count as nesting', async () => {
     const name = '['.repeat(1000) + '\\"{'.repeat(100);
     const report = reportObject({ 'organization-name': name });
     expect(parseReportJson(json(report)).organizationName).toBe(name);
+    // A string ends at a quote after an escaped backslash: the nesting that follows it counts.
+    const backslash = JSON.stringify(reportObject({ 'organization-name': 'a\\' }));
+    const nested = backslash.replace('"a\\\\"', `"a\\\\","x":${'['.repeat(64)}${']'.repeat(64)}`);
+    expect(nested).not.toBe(backslash);
+    expect(await reasonOf(() => parseReportJson(Buffer.from(nested)))).toBe('JSON nests deeper than 64 levels');
   });
 
   test('binary garbage', async () => {
