@@ -14,8 +14,8 @@ import {
 } from './canary-config';
 import { runCanary } from './canary-run';
 import { checkDomain } from '../check/run-checks';
-import { EmfWriter } from '../monitoring/emf';
-import { positiveIntegerEnv, requireEnv } from '../reporting/handlers/env';
+import { EmfWriter } from '../shared/emf';
+import { positiveIntegerEnv, requireEnv } from '../shared/env';
 
 /**
  * The scheduled canary: checks the domains the stack's publisher listed, as a sender on the internet would (public

@@ -14,8 +14,8 @@ import {
   policyObjectKey,
 } from './env';
 import { parsePolicyFile, PolicyFileCheck } from './policy-file';
-import { firstPageStart, MX, nextPageStart, PageStart, recordName } from '../../dns/mx-record-pages';
-import { requireEnv } from '../../reporting/handlers/env';
+import { requireEnv } from '../../shared/env';
+import { firstPageStart, MX, nextPageStart, PageStart, recordName } from '../../shared/mx-record-pages';
 
 export interface MxDriftCheckConfig {
   /** The domains to check; read from the configuration object in the policy bucket on each run when not given. */

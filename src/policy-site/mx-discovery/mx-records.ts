@@ -1,5 +1,5 @@
-import { MX, RecordSet, recordName } from '../../dns/mx-record-pages';
 import { normalizeMxPattern } from '../../policy/domain-name';
+import { MX, RecordSet, recordName } from '../../shared/mx-record-pages';
 
 const NULL_MX_HOST = '.';
 const MX_VALUE = /^([0-9]+)\s+(\S+)$/;

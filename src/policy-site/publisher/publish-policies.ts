@@ -12,8 +12,14 @@ import {
   sha256,
   VerifyItem,
 } from './publisher-properties';
-import { firstPageStart, nextPageStart, PageStart, RecordSet, RECORD_SETS_PER_PAGE } from '../../dns/mx-record-pages';
 import { renderPolicyDocument } from '../../policy/policy-document';
+import {
+  firstPageStart,
+  nextPageStart,
+  PageStart,
+  RecordSet,
+  RECORD_SETS_PER_PAGE,
+} from '../../shared/mx-record-pages';
 import { mxHostsFromRecordSets } from '../mx-discovery/mx-records';
 
 /** Domains handled at once: Route 53 allows five requests a second per account, and the SDK retries throttling. */

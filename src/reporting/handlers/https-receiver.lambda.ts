@@ -6,15 +6,14 @@ import {
   HTTPS_COUNTS,
   MAX_DECOMPRESSED_BYTES,
   METRIC_NAMESPACE,
-  positiveIntegerEnv,
   PUBLISHED_DOMAINS_KEY,
   REPORT_BUCKET,
-  requireEnv,
 } from './env';
 import { HttpsIngestDeps, receiveReport } from './https-ingest';
 import { ReportMetrics } from './metrics';
 import { readPublishedDomains } from './published-domains';
 import { ReportStore } from './report-store';
+import { positiveIntegerEnv, requireEnv } from '../../shared/env';
 
 type FunctionUrlHandler = (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyStructuredResultV2>;
 

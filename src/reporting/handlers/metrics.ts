@@ -1,4 +1,4 @@
-import { EmfWriter, EmfWriterOptions } from '../../monitoring/emf';
+import { EmfWriter, EmfWriterOptions } from '../../shared/emf';
 import { ReportDimension, ReportMetric } from '../metric-names';
 import { NormalisedPolicy } from '../parser';
 import { RESULT_TYPES } from '../result-types';

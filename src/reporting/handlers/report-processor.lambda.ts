@@ -6,15 +6,14 @@ import {
   DEFAULT_METRIC_NAMESPACE,
   MAX_DECOMPRESSED_BYTES,
   METRIC_NAMESPACE,
-  positiveIntegerEnv,
   REPORT_BUCKET,
-  requireEnv,
   TRUSTED_REPORTERS,
 } from './env';
 import { ingestMail, MailIngestDeps } from './mail-ingest';
 import { ReportMetrics } from './metrics';
 import { parsePolicyDomains, readPublishedDomains } from './published-domains';
 import { ReportStore } from './report-store';
+import { positiveIntegerEnv, requireEnv } from '../../shared/env';
 
 /** The SES receipt rule's Lambda action handler (asynchronous invocation), given its dependencies. */
 export function createHandler(deps: MailIngestDeps): (event: SESEvent) => Promise<void> {
