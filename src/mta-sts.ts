@@ -8,7 +8,7 @@ import { Construct } from 'constructs';
 import { MtaStsCanary } from './canary/mta-sts-canary';
 import { MtaStsRecords } from './dns/mta-sts-records';
 import { resolvePolicyDomain } from './dns/policy-domain';
-import { MxDriftCheck } from './monitoring/mx-drift/mx-drift-check';
+import { MxDriftCheck } from './drift-check/mx-drift-check';
 import { DEFAULT_MAX_AGE } from './policy/default-max-age';
 import { MtaStsMode } from './policy/mode';
 import { MtaStsPolicy } from './policy/mta-sts-policy';

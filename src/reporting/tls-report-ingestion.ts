@@ -34,11 +34,11 @@ import {
   validateRecipient,
   validateWholeNumber,
 } from './ingestion-settings';
+import { ReportMonitoring } from './monitoring/report-monitoring';
 import { ActiveReceiptRuleSet } from './receipt-rule-set/active-receipt-rule-set';
 import { InvokeFunctionAction, StopRuleSetAction, StoreMailAction } from './ses-receipt-actions';
 import { inboundSmtpEndpoint } from './ses-receiving-regions';
 import { claimRuleSetActivation, guardReceivingRegion } from './ses-region-guard';
-import { ReportMonitoring } from '../monitoring/report-monitoring';
 import { normalizeDomainName } from '../policy/domain-name';
 import { MtaStsMode } from '../policy/mode';
 import { PolicyPublisher } from '../policy-site/publisher/policy-publisher';

@@ -10,7 +10,7 @@ import {
   zonePolicyId,
 } from '../../../src/policy-site/publisher/publish-policies';
 import { parsePublisherProperties, sha256 } from '../../../src/policy-site/publisher/publisher-properties';
-import { mxSet, route53Zones, zoneApex } from '../../monitoring/mx-drift/route53-zone';
+import { mxSet, route53Zones, zoneApex } from '../../drift-check/route53-zone';
 import { BUCKET, CREDENTIALS, S3Server, startS3Server } from '../../reporting/handlers/s3-server';
 
 const route53Mock = mockClient(Route53Client);

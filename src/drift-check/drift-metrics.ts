@@ -1,5 +1,5 @@
 import { DOMAINS_WITH_UNCOVERED_MX, DRIFT_CHECK_ERRORS, POLICY_DOMAIN_DIMENSION, UNCOVERED_MX_HOSTS } from './env';
-import { EmfWriter, EmfWriterOptions } from '../../shared/emf';
+import { EmfWriter, EmfWriterOptions } from '../shared/emf';
 
 export type DriftMetricsOptions = EmfWriterOptions;
 

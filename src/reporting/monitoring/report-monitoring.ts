@@ -7,9 +7,9 @@ import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { DomainAlarmGroup } from './domain-alarm-group';
-import { MtaStsMode } from '../policy/mode';
-import { ReportDimension, ReportMetric } from '../reporting/metric-names';
-import { STS_RESULT_TYPES } from '../reporting/result-types';
+import { MtaStsMode } from '../../policy/mode';
+import { ReportDimension, ReportMetric } from '../metric-names';
+import { STS_RESULT_TYPES } from '../result-types';
 
 /** The drift check publishes this per policy domain; the dashboard graphs it. */
 export const UNCOVERED_MX_HOSTS_METRIC = 'UncoveredMxHosts';

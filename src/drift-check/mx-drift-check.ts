@@ -20,11 +20,11 @@ import {
   policyObjectKey,
 } from './env';
 import { MxDriftCheckFunction } from './mx-drift-check-function';
-import { normalizeDomainName } from '../../policy/domain-name';
-import { MtaStsMode, toMtaStsMode } from '../../policy/mode';
-import { PolicyPublisher } from '../../policy-site/publisher/policy-publisher';
-import { functionLogGroup } from '../../support/function-log-group';
-import { runAtDeploy } from '../../support/run-at-deploy';
+import { normalizeDomainName } from '../policy/domain-name';
+import { MtaStsMode, toMtaStsMode } from '../policy/mode';
+import { PolicyPublisher } from '../policy-site/publisher/policy-publisher';
+import { functionLogGroup } from '../support/function-log-group';
+import { runAtDeploy } from '../support/run-at-deploy';
 
 /**
  * Properties for `MxDriftCheck`.

@@ -1,6 +1,5 @@
 import { ListResourceRecordSetsCommand, Route53Client, RRType } from '@aws-sdk/client-route-53';
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { mxRecordHost } from './coverage';
 import { checkDomains, DomainCheckError, DomainDrift, DriftSources, LiveMx } from './drift-check';
 import { DriftMetrics } from './drift-metrics';
 import {
@@ -13,9 +12,10 @@ import {
   POLICY_BUCKET,
   policyObjectKey,
 } from './env';
-import { parsePolicyFile, PolicyFileCheck } from './policy-file';
-import { requireEnv } from '../../shared/env';
-import { firstPageStart, MX, nextPageStart, PageStart, recordName } from '../../shared/mx-record-pages';
+import { mxRecordHost } from '../policy/mx-coverage';
+import { parsePolicyFile, PolicyFileCheck } from '../policy/policy-file';
+import { requireEnv } from '../shared/env';
+import { firstPageStart, MX, nextPageStart, PageStart, recordName } from '../shared/mx-record-pages';
 
 export interface MxDriftCheckConfig {
   /** The domains to check; read from the configuration object in the policy bucket on each run when not given. */

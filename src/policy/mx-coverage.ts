@@ -1,4 +1,4 @@
-import { mxPatternMatches } from '../../policy/mx-pattern';
+import { mxPatternMatches } from './mx-pattern';
 
 /** A host name as compared and logged: lower case, without the trailing dot DNS data carries. */
 export function normalizeHost(host: string): string {

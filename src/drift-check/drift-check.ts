@@ -1,7 +1,7 @@
-import { normalizeHost, uncoveredHosts } from './coverage';
 import { DriftMetrics } from './drift-metrics';
 import { DriftCheckDomain } from './env';
-import { PolicyFileCheck } from './policy-file';
+import { normalizeHost, uncoveredHosts } from '../policy/mx-coverage';
+import { PolicyFileCheck } from '../policy/policy-file';
 
 /** A domain's live MX hosts as the hosted zone has them. */
 export interface LiveMx {
