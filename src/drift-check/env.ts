@@ -37,11 +37,6 @@ export interface DriftCheckDomain {
   readonly hostedZoneId: string;
 }
 
-/** The policy file's key in the policy bucket, as the policy site uploads it. */
-export function policyObjectKey(domainName: string): string {
-  return `${domainName}/.well-known/mta-sts.txt`;
-}
-
 /** Reads the configuration object; throws on anything but `{ "domains": [{ domainName, hostedZoneId }, …] }`. */
 export function parseDriftCheckConfig(text: string): DriftCheckDomain[] {
   if (text.length > MAX_CONFIG_BYTES) {

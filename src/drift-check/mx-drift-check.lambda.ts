@@ -10,10 +10,10 @@ import {
   METRIC_NAMESPACE,
   parseDriftCheckConfig,
   POLICY_BUCKET,
-  policyObjectKey,
 } from './env';
 import { mxRecordHost } from '../policy/mx-coverage';
 import { parsePolicyFile, PolicyFileCheck } from '../policy/policy-file';
+import { policyObjectKey } from '../policy/policy-object';
 import { requireEnv } from '../shared/env';
 import { firstPageStart, MX, nextPageStart, PageStart, recordName } from '../shared/mx-record-pages';
 

@@ -17,11 +17,11 @@ import {
   DriftCheckDomain,
   METRIC_NAMESPACE,
   POLICY_BUCKET,
-  policyObjectKey,
 } from './env';
 import { MxDriftCheckFunction } from './mx-drift-check-function';
 import { normalizeDomainName } from '../policy/domain-name';
 import { MtaStsMode, toMtaStsMode } from '../policy/mode';
+import { policyObjectKey } from '../policy/policy-object';
 import { PolicyPublisher } from '../policy-site/publisher/policy-publisher';
 import { functionLogGroup } from '../support/function-log-group';
 import { runAtDeploy } from '../support/run-at-deploy';

@@ -7,11 +7,11 @@ import { Construct, IDependable } from 'constructs';
 import { tenantName } from './physical-names';
 import { DOMAIN_PARAMETER, PolicyHost } from './policy-host';
 import { PolicyPublisher } from './publisher/policy-publisher';
-import { POLICY_PATH } from './publisher/publisher-properties';
 import { DEFAULT_MAX_AGE } from '../policy/default-max-age';
 import { MtaStsMode } from '../policy/mode';
 import { MtaStsPolicy } from '../policy/mta-sts-policy';
 import { renderPolicyDocument } from '../policy/policy-document';
+import { POLICY_PATH } from '../policy/policy-object';
 
 /** CloudFront reads certificates only from this region. */
 const CLOUDFRONT_CERTIFICATE_REGION = 'us-east-1';

@@ -7,10 +7,11 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 import { PublishFunction } from './publish-function';
-import { POLICY_PATH, PolicyEntry } from './publisher-properties';
+import { PolicyEntry } from './publisher-properties';
 import { VerifyFunction } from './verify-function';
 import { MtaStsMode } from '../../policy/mode';
 import { MtaStsPolicy } from '../../policy/mta-sts-policy';
+import { POLICY_PATH } from '../../policy/policy-object';
 import { functionLogGroup } from '../../support/function-log-group';
 import { PolicyHost } from '../policy-host';
 

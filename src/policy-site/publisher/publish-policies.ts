@@ -2,17 +2,9 @@ import { createHash } from 'node:crypto';
 import { ListResourceRecordSetsCommand, Route53Client, RRType } from '@aws-sdk/client-route-53';
 import { HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { mapWithLimit } from './map-with-limit';
-import {
-  ConfigEntry,
-  parsePublisherProperties,
-  POLICY_CACHE_CONTROL,
-  POLICY_CONTENT_TYPE,
-  policyObjectKey,
-  PolicyRequest,
-  sha256,
-  VerifyItem,
-} from './publisher-properties';
+import { ConfigEntry, parsePublisherProperties, PolicyRequest, sha256, VerifyItem } from './publisher-properties';
 import { renderPolicyDocument } from '../../policy/policy-document';
+import { POLICY_CACHE_CONTROL, POLICY_CONTENT_TYPE, policyObjectKey } from '../../policy/policy-object';
 import {
   firstPageStart,
   nextPageStart,
