@@ -6,15 +6,8 @@
 export const CANARY_RESOLVERS = 'CANARY_RESOLVERS';
 /** Deadline of each network step, in milliseconds. */
 export const CANARY_STEP_TIMEOUT_MS = 'CANARY_STEP_TIMEOUT_MS';
-/** CloudWatch namespace of the embedded-format metric. */
-export const METRIC_NAMESPACE = 'METRIC_NAMESPACE';
 /** The value of the `Stack` dimension: the canary's stack name. */
 export const CANARY_STACK = 'CANARY_STACK';
-
-export const DEFAULT_METRIC_NAMESPACE = 'MtaSts';
-/** Per stack (dimension `Stack`), one datapoint per invocation: the domains with a failing check. */
-export const CANARY_FAILURES = 'CanaryFailures';
-export const STACK_DIMENSION = 'Stack';
 
 /** Public resolvers the canary asks by default, so it sees what senders on the internet see. */
 export const DEFAULT_RESOLVERS = ['1.1.1.1', '8.8.8.8'];

@@ -5,17 +5,16 @@ import {
   CANARY_RESOLVERS,
   CANARY_STACK,
   CANARY_STEP_TIMEOUT_MS,
-  DEFAULT_METRIC_NAMESPACE,
   DEFAULT_RESOLVERS,
   DEFAULT_STEP_TIMEOUT_MS,
   MAX_CONFIG_BYTES,
-  METRIC_NAMESPACE,
   parseCanaryConfig,
 } from './canary-config';
 import { runCanary } from './canary-run';
 import { checkDomain } from '../check/run-checks';
 import { EmfWriter } from '../shared/emf';
 import { positiveIntegerEnv, requireEnv } from '../shared/env';
+import { DEFAULT_METRIC_NAMESPACE, METRIC_NAMESPACE } from '../shared/metric-names';
 
 /**
  * The scheduled canary: checks the domains the stack's publisher listed, as a sender on the internet would (public

@@ -1,5 +1,10 @@
-import { DOMAINS_WITH_UNCOVERED_MX, DRIFT_CHECK_ERRORS, POLICY_DOMAIN_DIMENSION, UNCOVERED_MX_HOSTS } from './env';
 import { EmfWriter, EmfWriterOptions } from '../shared/emf';
+import {
+  DOMAINS_WITH_UNCOVERED_MX,
+  DRIFT_CHECK_ERRORS,
+  POLICY_DOMAIN_DIMENSION,
+  UNCOVERED_MX_HOSTS,
+} from '../shared/metric-names';
 
 export type DriftMetricsOptions = EmfWriterOptions;
 

@@ -1,6 +1,6 @@
 /**
- * What the MX drift check Lambda and the construct that deploys it agree on: environment variable names, metric
- * names and where a policy file lives. No AWS SDK imports here: the construct imports this file.
+ * What the MX drift check Lambda and the construct that deploys it agree on: environment variable names and the
+ * configuration object (metric names: shared/metric-names). No AWS SDK imports here: the construct imports this file.
  */
 
 /**
@@ -13,21 +13,6 @@ export const MAX_CONFIG_BYTES = 1024 * 1024;
 export const MAX_CONFIG_DOMAINS = 5000;
 /** Name of the bucket holding `<policy domain>/.well-known/mta-sts.txt` and the configuration object. Required. */
 export const POLICY_BUCKET = 'POLICY_BUCKET';
-/** CloudWatch namespace of the embedded-format metrics. Optional (`MtaSts`). */
-export const METRIC_NAMESPACE = 'METRIC_NAMESPACE';
-
-export const DEFAULT_METRIC_NAMESPACE = 'MtaSts';
-
-/**
- * Per policy domain, live MX hosts that no published `mx` pattern covers; written only when above 0, so a domain
- * without drift costs no custom metric.
- */
-export const UNCOVERED_MX_HOSTS = 'UncoveredMxHosts';
-/** Without dimensions, one datapoint per run: domains with an uncovered live MX host. The alarm watches this. */
-export const DOMAINS_WITH_UNCOVERED_MX = 'DomainsWithUncoveredMx';
-/** Without dimensions, 1 per domain whose check failed (Route 53 or S3 error): that domain has no datapoint. */
-export const DRIFT_CHECK_ERRORS = 'DriftCheckErrors';
-export const POLICY_DOMAIN_DIMENSION = 'PolicyDomain';
 
 /** One entry of the configuration object's `domains`. */
 export interface DriftCheckDomain {

@@ -2,19 +2,12 @@ import { ListResourceRecordSetsCommand, Route53Client, RRType } from '@aws-sdk/c
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { checkDomains, DomainCheckError, DomainDrift, DriftSources, LiveMx } from './drift-check';
 import { DriftMetrics } from './drift-metrics';
-import {
-  DEFAULT_METRIC_NAMESPACE,
-  DRIFT_CONFIG_KEY,
-  DriftCheckDomain,
-  MAX_CONFIG_BYTES,
-  METRIC_NAMESPACE,
-  parseDriftCheckConfig,
-  POLICY_BUCKET,
-} from './env';
+import { DRIFT_CONFIG_KEY, DriftCheckDomain, MAX_CONFIG_BYTES, parseDriftCheckConfig, POLICY_BUCKET } from './env';
 import { mxRecordHost } from '../policy/mx-coverage';
 import { parsePolicyFile, PolicyFileCheck } from '../policy/policy-file';
 import { policyObjectKey } from '../policy/policy-object';
 import { requireEnv } from '../shared/env';
+import { DEFAULT_METRIC_NAMESPACE, METRIC_NAMESPACE } from '../shared/metric-names';
 import { firstPageStart, MX, nextPageStart, PageStart, recordName } from '../shared/mx-record-pages';
 
 export interface MxDriftCheckConfig {

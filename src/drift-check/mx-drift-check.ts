@@ -9,20 +9,18 @@ import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
-import {
-  DEFAULT_METRIC_NAMESPACE,
-  DOMAINS_WITH_UNCOVERED_MX,
-  DRIFT_CHECK_ERRORS,
-  DRIFT_CONFIG_KEY,
-  DriftCheckDomain,
-  METRIC_NAMESPACE,
-  POLICY_BUCKET,
-} from './env';
+import { DRIFT_CONFIG_KEY, DriftCheckDomain, POLICY_BUCKET } from './env';
 import { MxDriftCheckFunction } from './mx-drift-check-function';
 import { normalizeDomainName } from '../policy/domain-name';
 import { MtaStsMode, toMtaStsMode } from '../policy/mode';
 import { policyObjectKey } from '../policy/policy-object';
 import { PolicyPublisher } from '../policy-site/publisher/policy-publisher';
+import {
+  DEFAULT_METRIC_NAMESPACE,
+  DOMAINS_WITH_UNCOVERED_MX,
+  DRIFT_CHECK_ERRORS,
+  METRIC_NAMESPACE,
+} from '../shared/metric-names';
 import { functionLogGroup } from '../support/function-log-group';
 import { runAtDeploy } from '../support/run-at-deploy';
 

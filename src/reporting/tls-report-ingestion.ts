@@ -14,7 +14,6 @@ import {
   HTTPS_COUNTS,
   HTTPS_REPORTS_PREFIX,
   MAX_DECOMPRESSED_BYTES,
-  METRIC_NAMESPACE,
   PUBLISHED_DOMAINS_KEY,
   RAW_MAIL_PREFIX,
   REJECTED_PREFIX,
@@ -42,6 +41,7 @@ import { claimRuleSetActivation, guardReceivingRegion } from './ses-region-guard
 import { normalizeDomainName } from '../policy/domain-name';
 import { MtaStsMode } from '../policy/mode';
 import { PolicyPublisher } from '../policy-site/publisher/policy-publisher';
+import { DEFAULT_METRIC_NAMESPACE, METRIC_NAMESPACE } from '../shared/metric-names';
 import { functionLogGroup } from '../support/function-log-group';
 import { PropErrors } from '../support/prop-errors';
 
@@ -279,7 +279,7 @@ export class TlsReportIngestion extends Construct {
     );
     const logRetention = props.logRetention ?? logs.RetentionDays.ONE_YEAR;
     this.reportAddress = `${recipient}@${this.domainName}`;
-    this.metricNamespace = props.metricNamespace ?? 'MtaSts';
+    this.metricNamespace = props.metricNamespace ?? DEFAULT_METRIC_NAMESPACE;
 
     const bucket = new s3.Bucket(this, 'Bucket', {
       blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,

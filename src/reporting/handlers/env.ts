@@ -7,8 +7,6 @@
 export const REPORT_BUCKET = 'REPORT_BUCKET';
 /** Largest accepted decompressed report, and largest accepted HTTPS body, in bytes. Optional (20 MiB). */
 export const MAX_DECOMPRESSED_BYTES = 'MAX_DECOMPRESSED_BYTES';
-/** CloudWatch namespace of the embedded-format metrics. Optional (`MtaSts`). */
-export const METRIC_NAMESPACE = 'METRIC_NAMESPACE';
 /**
  * The policy domains this deployment publishes, as `{ "policyDomains": [ … ] }` in this object of the report
  * bucket, written by the stack's policy publisher (not an environment variable: those hold 4 KB in all). The HTTPS
@@ -45,5 +43,3 @@ export const REPORTS_PREFIX = 'reports/';
 export const HTTPS_REPORTS_PREFIX = 'https-reports/';
 /** Rejected mails: `rejected/date=<YYYY-MM-DD>/<SES message id>.json`. (HTTPS refusals are only logged.) */
 export const REJECTED_PREFIX = 'rejected/';
-
-export const DEFAULT_METRIC_NAMESPACE = 'MtaSts';

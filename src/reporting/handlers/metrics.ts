@@ -1,5 +1,5 @@
 import { EmfWriter, EmfWriterOptions } from '../../shared/emf';
-import { ReportDimension, ReportMetric } from '../metric-names';
+import { ReportDimension, ReportMetric } from '../../shared/metric-names';
 import { NormalisedPolicy } from '../parser';
 import { RESULT_TYPES } from '../result-types';
 

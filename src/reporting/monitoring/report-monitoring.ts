@@ -8,11 +8,8 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { DomainAlarmGroup } from './domain-alarm-group';
 import { MtaStsMode } from '../../policy/mode';
-import { ReportDimension, ReportMetric } from '../metric-names';
+import { ReportDimension, ReportMetric, UNCOVERED_MX_HOSTS } from '../../shared/metric-names';
 import { STS_RESULT_TYPES } from '../result-types';
-
-/** The drift check publishes this per policy domain; the dashboard graphs it. */
-export const UNCOVERED_MX_HOSTS_METRIC = 'UncoveredMxHosts';
 
 const DAY = Duration.days(1);
 
@@ -113,11 +110,7 @@ export class ReportMonitoring extends Construct {
         this.searchGraph('Successful sessions by policy domain', ReportMetric.SUCCESSFUL_SESSIONS, 'Sum'),
         this.searchGraph('Reports received by policy domain', ReportMetric.REPORTS_RECEIVED, 'Sum'),
         // Written only for domains with uncovered hosts: an empty graph is good news.
-        this.searchGraph(
-          'Uncovered MX hosts by policy domain (daily drift check)',
-          UNCOVERED_MX_HOSTS_METRIC,
-          'Maximum',
-        ),
+        this.searchGraph('Uncovered MX hosts by policy domain (daily drift check)', UNCOVERED_MX_HOSTS, 'Maximum'),
       );
     }
   }

@@ -11,7 +11,6 @@ describe('env', () => {
     expect({ ...env, requireEnv: undefined, positiveIntegerEnv: undefined }).toEqual({
       REPORT_BUCKET: 'REPORT_BUCKET',
       MAX_DECOMPRESSED_BYTES: 'MAX_DECOMPRESSED_BYTES',
-      METRIC_NAMESPACE: 'METRIC_NAMESPACE',
       PUBLISHED_DOMAINS_KEY: '_cdk-mta-sts/published-domains.json',
       RAW_MAIL_PREFIX: 'raw/',
       RAW_HTTPS_PREFIX: 'raw/https/',
@@ -20,7 +19,6 @@ describe('env', () => {
       HTTPS_COUNTS: 'HTTPS_COUNTS',
       TRUSTED_REPORTERS: 'TRUSTED_REPORTERS',
       REJECTED_PREFIX: 'rejected/',
-      DEFAULT_METRIC_NAMESPACE: 'MtaSts',
       requireEnv: undefined,
       positiveIntegerEnv: undefined,
     });
