@@ -1,6 +1,7 @@
 import { DriftMetrics } from './drift-metrics';
 import { DriftCheckDomain } from './env';
-import { normalizeHost, uncoveredHosts } from '../policy/mx-coverage';
+import { normalizeHost } from '../policy/host-name';
+import { uncoveredHosts } from '../policy/mx-coverage';
 import { PolicyFileCheck } from '../policy/policy-file';
 
 /** A domain's live MX hosts as the hosted zone has them. */

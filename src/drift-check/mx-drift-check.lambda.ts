@@ -3,12 +3,13 @@ import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { checkDomains, DomainCheckError, DomainDrift, DriftSources, LiveMx } from './drift-check';
 import { DriftMetrics } from './drift-metrics';
 import { DRIFT_CONFIG_KEY, DriftCheckDomain, MAX_CONFIG_BYTES, parseDriftCheckConfig, POLICY_BUCKET } from './env';
+import { normalizeHost } from '../policy/host-name';
 import { mxRecordHost } from '../policy/mx-coverage';
 import { parsePolicyFile, PolicyFileCheck } from '../policy/policy-file';
 import { policyObjectKey } from '../policy/policy-object';
 import { requireEnv } from '../shared/env';
 import { DEFAULT_METRIC_NAMESPACE, METRIC_NAMESPACE } from '../shared/metric-names';
-import { firstPageStart, MX, nextPageStart, PageStart, recordName } from '../shared/mx-record-pages';
+import { firstPageStart, MX, nextPageStart, PageStart } from '../shared/mx-record-pages';
 
 export interface MxDriftCheckConfig {
   /** The domains to check; read from the configuration object in the policy bucket on each run when not given. */
@@ -76,7 +77,7 @@ async function listLiveMx(route53: Route53Client, hostedZoneId: string, domainNa
       }),
     );
     for (const recordSet of page.ResourceRecordSets ?? []) {
-      if (recordSet.Type !== MX || recordName(recordSet.Name ?? '') !== domainName) continue;
+      if (recordSet.Type !== MX || normalizeHost(recordSet.Name ?? '') !== domainName) continue;
       if (recordSet.AliasTarget) {
         throw new Error(
           `the MX record set is an alias to ${recordSet.AliasTarget.DNSName}, which this check does not follow`,

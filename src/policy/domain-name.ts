@@ -1,6 +1,7 @@
 import { isIP } from 'node:net';
 import { domainToASCII, domainToUnicode } from 'node:url';
-import { WILDCARD_PREFIX, withoutTrailingDot } from './mx-pattern';
+import { withoutTrailingDot } from './host-name';
+import { WILDCARD_PREFIX } from './mx-pattern';
 
 /** RFC 1035 §2.3.4 limits (in octets of the A-label form). */
 export const MAX_DOMAIN_NAME_LENGTH = 253;

@@ -1,9 +1,5 @@
+import { normalizeHost } from './host-name';
 import { mxPatternMatches } from './mx-pattern';
-
-/** A host name as compared and logged: lower case, without the trailing dot DNS data carries. */
-export function normalizeHost(host: string): string {
-  return (host.endsWith('.') ? host.slice(0, -1) : host).toLowerCase();
-}
 
 /**
  * The exchange host of an MX record value as Route 53 returns it (`"10 mx1.example.com."`), normalised; `''` for

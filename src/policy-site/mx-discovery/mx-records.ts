@@ -1,5 +1,6 @@
 import { normalizeMxPattern } from '../../policy/domain-name';
-import { MX, RecordSet, recordName } from '../../shared/mx-record-pages';
+import { normalizeHost } from '../../policy/host-name';
+import { MX, RecordSet } from '../../shared/mx-record-pages';
 
 const NULL_MX_HOST = '.';
 const MX_VALUE = /^([0-9]+)\s+(\S+)$/;
@@ -19,7 +20,7 @@ export function mxHostsFromRecordSets(
   const where = `of ${domain} in hosted zone ${hostedZoneId}`;
   const hosts = new Set<string>();
   const mxSets = recordSets.filter(
-    (set) => set.Type === MX && set.Name !== undefined && recordName(set.Name) === domain,
+    (set) => set.Type === MX && set.Name !== undefined && normalizeHost(set.Name) === domain,
   );
   for (const set of mxSets) {
     if (set.AliasTarget !== undefined) {

@@ -1,5 +1,6 @@
 import { NormalisedReport } from '../parser';
 import { isPublishedDomain } from './published-domains';
+import { normalizeHost } from '../../policy/host-name';
 
 /**
  * Limits no honest report comes near. A report over any of them is rejected whole, with the reason: never clamped,
@@ -17,7 +18,7 @@ export const MAX_POLICY_DOMAINS = 10;
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 function normalize(domain: string): string {
-  return domain.toLowerCase().replace(/\.$/, '');
+  return normalizeHost(domain);
 }
 
 /**

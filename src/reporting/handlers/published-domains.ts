@@ -1,5 +1,6 @@
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { PUBLISHED_DOMAINS_KEY } from './env';
+import { normalizeHost } from '../../policy/host-name';
 
 /** Largest configuration object read, and most domains in it. */
 const MAX_CONFIG_BYTES = 1024 * 1024;
@@ -50,7 +51,7 @@ export function parsePublishedDomainsConfig(text: string): string[] {
 export function parsePolicyDomains(value: string): string[] {
   return value
     .split(',')
-    .map((domain) => domain.trim().toLowerCase().replace(/\.$/, ''))
+    .map((domain) => normalizeHost(domain.trim()))
     .filter((domain) => domain !== '');
 }
 
@@ -60,6 +61,6 @@ export function parsePolicyDomains(value: string): string[] {
  */
 export function isPublishedDomain(domain: string | null, published: readonly string[]): boolean {
   if (domain === null) return false;
-  const name = domain.toLowerCase().replace(/\.$/, '');
+  const name = normalizeHost(domain);
   return published.some((p) => name === p || name.endsWith(`.${p}`));
 }

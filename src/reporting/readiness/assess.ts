@@ -1,4 +1,5 @@
 import type { ReadinessReport } from './stored-report';
+import { normalizeHost } from '../../policy/host-name';
 import { mxPatternMatches } from '../../policy/mx-pattern';
 import type { NormalisedPolicy } from '../parser/model';
 import { STS_RESULT_TYPES } from '../result-types';
@@ -116,7 +117,7 @@ export function minDaysWithReports(days: number): number {
 }
 
 function hostKey(name: string): string {
-  return name.toLowerCase().replace(/\.$/, '');
+  return normalizeHost(name);
 }
 
 /** The report's partition day: the start of its date range, as the ingestion stores it. */
