@@ -5,3 +5,4 @@ export * from './policy-site/mta-sts-policy-site';
 export * from './mta-sts';
 export * from './canary/mta-sts-canary';
 export * from './reporting/tls-report-ingestion';
+export * from './reporting/tls-report-ingestion-props';
