@@ -1,4 +1,4 @@
-import { Annotations, Duration, Stack } from 'aws-cdk-lib';
+import { Annotations, Duration } from 'aws-cdk-lib';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
@@ -15,7 +15,6 @@ import { MtaStsPolicy } from './policy/mta-sts-policy';
 import { maxAgeAdvice, policyAdvice } from './policy/policy-document';
 import { claimPolicyDomain } from './policy-domain-registry';
 import { MtaStsPolicySite } from './policy-site/mta-sts-policy-site';
-import { PolicyHost } from './policy-site/policy-host';
 import { TlsReportIngestion } from './reporting/tls-report-ingestion';
 
 /**
@@ -205,7 +204,7 @@ export class MtaSts extends Construct {
     this.records.recordSetGroup.node.addDependency(site.ready);
 
     if (props.mxDriftCheck ?? true) {
-      const check = driftCheckOf(this, props.reporting?.metricNamespace);
+      const check = MxDriftCheck.of(this, props.reporting?.metricNamespace);
       const driftAlarm = check.addDomain(this.domainName, props.hostedZone, props.mode);
       this.mxDriftAlarm = driftAlarm;
       props.reporting?.addAlarm(driftAlarm);
@@ -236,21 +235,4 @@ export class MtaSts extends Construct {
       annotations.addWarningV2(code, message);
     }
   }
-}
-
-/** One drift check per stack, reading the policy files from the stack's shared policy bucket. */
-function driftCheckOf(scope: Construct, metricNamespace: string | undefined): MxDriftCheck {
-  const stack = Stack.of(scope);
-  const id = 'MtaStsMxDriftCheck';
-  const existing = stack.node.tryFindChild(id) as MxDriftCheck | undefined;
-  if (existing) {
-    if (metricNamespace !== undefined && metricNamespace !== existing.metricNamespace) {
-      Annotations.of(scope).addWarningV2(
-        'cdk-mta-sts:driftNamespace',
-        `The stack's MX drift check publishes to namespace "${existing.metricNamespace}", not "${metricNamespace}": the report dashboard will not show its metric for this domain.`,
-      );
-    }
-    return existing;
-  }
-  return new MxDriftCheck(stack, id, { bucket: PolicyHost.of(scope).bucket, metricNamespace });
 }

@@ -1,4 +1,4 @@
-import { Duration, Lazy } from 'aws-cdk-lib';
+import { Annotations, Duration, Lazy, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
@@ -14,6 +14,7 @@ import { MxDriftCheckFunction } from './mx-drift-check-function';
 import { normalizeDomainName } from '../policy/domain-name';
 import { MtaStsMode, toMtaStsMode } from '../policy/mode';
 import { policyObjectKey } from '../policy/policy-object';
+import { PolicyHost } from '../policy-site/policy-host';
 import { PolicyPublisher } from '../policy-site/publisher/policy-publisher';
 import {
   DEFAULT_METRIC_NAMESPACE,
@@ -23,6 +24,9 @@ import {
 } from '../shared/metric-names';
 import { functionLogGroup } from '../support/function-log-group';
 import { runAtDeploy } from '../support/run-at-deploy';
+
+/** The id of the stack's drift check, a child of the stack. */
+const SINGLETON_ID = 'MtaStsMxDriftCheck';
 
 /**
  * Properties for `MxDriftCheck`.
@@ -67,6 +71,25 @@ export interface MxDriftCheckProps {
  * One per stack is enough: register each domain with `addDomain`.
  */
 export class MxDriftCheck extends Construct {
+  /**
+   * The stack's drift check, created on first use, reading the policy files from the stack's shared policy bucket.
+   * One check publishes to one namespace: a later caller asking for another gets a warning on its own scope.
+   */
+  public static of(scope: Construct, metricNamespace?: string): MxDriftCheck {
+    const stack = Stack.of(scope);
+    const existing = stack.node.tryFindChild(SINGLETON_ID) as MxDriftCheck | undefined;
+    if (existing) {
+      if (metricNamespace !== undefined && metricNamespace !== existing.metricNamespace) {
+        Annotations.of(scope).addWarningV2(
+          'cdk-mta-sts:driftNamespace',
+          `The stack's MX drift check publishes to namespace "${existing.metricNamespace}", not "${metricNamespace}": the report dashboard will not show its metric for this domain.`,
+        );
+      }
+      return existing;
+    }
+    return new MxDriftCheck(stack, SINGLETON_ID, { bucket: PolicyHost.of(scope).bucket, metricNamespace });
+  }
+
   /** The check Lambda. */
   public readonly checkFunction: lambda.IFunction;
 
