@@ -236,9 +236,10 @@ export class TlsReportIngestion extends Construct {
   }
 
   /**
-   * Sends an alarm created elsewhere (such as the MX drift alarm of an `MtaSts`) to the alarm topic.
+   * Sends an alarm created elsewhere (such as the MX drift alarm of an `MtaSts`) to the alarm topic. It must be
+   * defined in this app (`Alarm` or `CompositeAlarm`): an imported alarm cannot take actions.
    */
-  public addAlarm(alarm: cloudwatch.Alarm): void {
+  public addAlarm(alarm: cloudwatch.IAlarm): void {
     this.monitoring.route(alarm);
   }
 

@@ -53,7 +53,7 @@ export class ReportMonitoring extends Construct {
   public readonly domainAlarmGroups: DomainAlarmGroup[] = [];
 
   private readonly action: cloudwatch.IAlarmAction;
-  private readonly routed = new Set<cloudwatch.Alarm>();
+  private readonly routed = new Set<cloudwatch.IAlarm>();
   private stsFailureAlarm?: cloudwatch.Alarm;
   private failureRateGroup?: DomainAlarmGroup;
   private noReportsGroup?: DomainAlarmGroup;
@@ -226,9 +226,19 @@ export class ReportMonitoring extends Construct {
     return topic;
   }
 
-  /** Routes an alarm created elsewhere (the MX drift check) to the alarm topic, once. */
-  public route(alarm: cloudwatch.Alarm): void {
+  /**
+   * Routes an alarm created elsewhere (the MX drift check) to the alarm topic, once. Any alarm of this app
+   * (`AlarmBase`: metric or composite) can take the action; an imported one cannot, and is reported by name.
+   */
+  public route(alarm: cloudwatch.IAlarm): void {
     if (this.routed.has(alarm)) return;
+    // An imported alarm is an AlarmBase too, but has no resource here to carry the action.
+    if (!(alarm instanceof cloudwatch.AlarmBase) || alarm.node.defaultChild === undefined) {
+      throw new Error(
+        `Invalid alarm "${alarm.node.path}": addAlarm needs an alarm defined in this app (Alarm or CompositeAlarm), ` +
+          'not an imported one, to add the alarm topic as its action',
+      );
+    }
     alarm.addAlarmAction(this.action);
     this.routed.add(alarm);
   }
