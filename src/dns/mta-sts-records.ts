@@ -108,6 +108,6 @@ function validateTtl(ttl: Duration): void {
   const seconds = ttl.toSeconds({ integral: false });
   if (Token.isUnresolved(seconds)) return;
   if (!Number.isInteger(seconds) || seconds < 1 || seconds > 86400) {
-    throw new Error(`Invalid recordTtl ${ttl.toString()}: must be whole seconds from 1 to 86400`);
+    throw new Error(`Invalid ttl ${ttl.toString()}: must be whole seconds from 1 to 86400`);
   }
 }

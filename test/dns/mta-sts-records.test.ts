@@ -61,6 +61,6 @@ test('a deploy-time policy id is quoted around the token', () => {
   ]);
 });
 
-test.each([Duration.seconds(0), Duration.days(2), Duration.millis(1500)])('refuses recordTtl %s', (ttl) => {
-  expect(() => records({ ttl })).toThrow(/^Invalid recordTtl .*: must be whole seconds from 1 to 86400$/);
+test.each([Duration.seconds(0), Duration.days(2), Duration.millis(1500)])('refuses ttl %s', (ttl) => {
+  expect(() => records({ ttl })).toThrow(/^Invalid ttl .*: must be whole seconds from 1 to 86400$/);
 });
