@@ -1,6 +1,7 @@
 export * from './policy/mode';
 export * from './policy/mta-sts-policy';
 export * from './dns/mta-sts-records';
+export * from './policy-site/policy-site-options';
 export * from './policy-site/mta-sts-policy-site';
 export * from './mta-sts';
 export * from './canary/mta-sts-canary';

@@ -2,7 +2,6 @@ import { Annotations, Duration } from 'aws-cdk-lib';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { MtaStsCanary } from './canary/mta-sts-canary';
@@ -15,55 +14,20 @@ import { MtaStsPolicy } from './policy/mta-sts-policy';
 import { maxAgeAdvice, policyAdvice } from './policy/policy-document';
 import { claimPolicyDomain } from './policy-domain-registry';
 import { MtaStsPolicySite } from './policy-site/mta-sts-policy-site';
+import { MtaStsPolicySiteOptions } from './policy-site/policy-site-options';
 import { TlsReportIngestion } from './reporting/tls-report-ingestion';
 
 /**
  * Properties for `MtaSts`.
  */
-export interface MtaStsProps {
-  /**
-   * The Route 53 hosted zone of the mail domain. The records and the certificate validation go here.
-   */
-  readonly hostedZone: route53.IHostedZone;
-
+export interface MtaStsProps extends MtaStsPolicySiteOptions {
   /**
    * The policy domain: the domain in the e-mail addresses the policy protects. It must be the zone apex or a
-   * name inside the zone. Upper case, a trailing dot and Unicode (U-label) names are normalised.
+   * name inside the zone. Upper case, a trailing dot and Unicode (U-label) names are normalized.
    *
    * @default - the hosted zone's name
    */
   readonly domainName?: string;
-
-  /**
-   * The policy mode. Start with `TESTING`, read the TLS reports, then switch to `ENFORCE`.
-   * Retire a policy with `NONE` (RFC 8461 §8.3).
-   */
-  readonly mode: MtaStsMode;
-
-  /**
-   * The MX host patterns senders may deliver to: host names (`mail.example.com`) or a wildcard as the whole
-   * left-most label (`*.mail.protection.outlook.com`). Every live MX host must match one of them.
-   *
-   * @default - the policy domain's MX records, read from the hosted zone at each deployment that changes the
-   * policy site (see `mxRefreshToken`)
-   * @see https://www.rfc-editor.org/rfc/rfc8461#section-4.1
-   */
-  readonly mx?: string[];
-
-  /**
-   * Any string; change it to make the next deployment read the zone's MX records again, for example after
-   * changing them outside this app. Only used when `mx` is not set.
-   *
-   * @default - the MX records are read when the policy site's other properties change
-   */
-  readonly mxRefreshToken?: string;
-
-  /**
-   * How long senders may cache the policy, in whole seconds from 1 second to 31557600 (one year).
-   *
-   * @default Duration.days(7)
-   */
-  readonly maxAge?: Duration;
 
   /**
    * TLS-RPT destinations (`rua`) for daily reports: `mailto:` or `https:` URIs, with `!`, `,` and `;` percent-encoded.
@@ -98,14 +62,6 @@ export interface MtaStsProps {
    * @default true
    */
   readonly canary?: boolean;
-
-  /**
-   * Your own certificate for `mta-sts.<domainName>`; it must be in us-east-1, where CloudFront reads certificates.
-   * It goes on the domain's distribution tenant (`Customizations.Certificate`).
-   *
-   * @default - a certificate CloudFront requests, validates and renews itself (no ACM certificate of yours, no us-east-1 stack)
-   */
-  readonly certificate?: acm.ICertificate;
 
   /**
    * TTL of the `_mta-sts` and `_smtp._tls` TXT records.
