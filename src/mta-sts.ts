@@ -91,7 +91,7 @@ export interface MtaStsProps extends MtaStsPolicySiteOptions {
  * });
  */
 export class MtaSts extends Construct {
-  /** The policy domain, normalised. */
+  /** The policy domain, normalized. */
   public readonly domainName: string;
 
   /** The policy served, with its exact bytes and id; undefined when `mx` is read from the zone at deploy time. */

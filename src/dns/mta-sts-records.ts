@@ -17,7 +17,7 @@ export interface MtaStsRecordsProps {
   readonly hostedZone: route53.IHostedZone;
 
   /**
-   * The policy domain, normalised (lower-case A-labels, no trailing dot), at or below the zone apex.
+   * The policy domain, normalized (lower-case A-labels, no trailing dot), at or below the zone apex.
    */
   readonly domainName: string;
 

@@ -6,7 +6,7 @@ import { PolicyFileCheck } from '../policy/policy-file';
 
 /** A domain's live MX hosts as the hosted zone has them. */
 export interface LiveMx {
-  /** Normalised, sorted, without duplicates; a null MX is left out. */
+  /** Normalized, sorted, without duplicates; a null MX is left out. */
   readonly hosts: string[];
   /** The zone has a null MX (`0 .`, RFC 7505): the domain accepts no mail. */
   readonly nullMx: boolean;
@@ -38,7 +38,7 @@ export type DriftStatus = 'covered' | 'uncovered' | 'policy-problem' | 'no-mx';
 export interface DomainDrift {
   readonly policyDomain: string;
   readonly status: DriftStatus;
-  /** Live MX hosts, normalised and sorted. */
+  /** Live MX hosts, normalized and sorted. */
   readonly liveMx: string[];
   /** The live MX hosts no published pattern covers; all of them when there is no valid policy file. */
   readonly uncovered: string[];

@@ -16,7 +16,7 @@ export const POLICY_BUCKET = 'POLICY_BUCKET';
 
 /** One entry of the configuration object's `domains`. */
 export interface DriftCheckDomain {
-  /** The policy domain, normalised (lower-case A-labels, no trailing dot). */
+  /** The policy domain, normalized (lower-case A-labels, no trailing dot). */
   readonly domainName: string;
   /** The Route 53 hosted zone holding the domain's MX record set. */
   readonly hostedZoneId: string;

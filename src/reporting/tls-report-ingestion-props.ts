@@ -84,7 +84,7 @@ export interface TlsReportIngestionProps {
   readonly rawRetention?: Duration;
 
   /**
-   * How long normalised reports are kept under `reports/` and `https-reports/`. `readiness` reads at most 366 days.
+   * How long normalized reports are kept under `reports/` and `https-reports/`. `readiness` reads at most 366 days.
    *
    * @default Duration.days(800)
    */

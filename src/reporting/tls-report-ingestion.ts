@@ -45,7 +45,7 @@ const DEFAULT_MAX_REPORT_SIZE = Size.mebibytes(20);
  *
  * Report mail to `reports@tlsrpt.<zone>` reaches SES (MX record, DKIM-verified domain identity, a receipt rule
  * requiring TLS with spam and virus scanning), which stores the raw mail under `raw/` and invokes the parser
- * Lambda. The Lambda writes each normalised report to
+ * Lambda. The Lambda writes each normalized report to
  * `reports/policy-domain=<domain>/date=<YYYY-MM-DD>/<dedup key>.json` (Athena-friendly), records unparseable
  * mail under `rejected/` with its reason, and emits CloudWatch metrics. Failed invocations are retried, then
  * kept in an encrypted dead-letter queue.
@@ -71,7 +71,7 @@ export class TlsReportIngestion extends Construct {
   /** The TLS-RPT `rua` destinations: the `mailto:` address, and the HTTPS endpoint when enabled. */
   public readonly reportUris: string[];
 
-  /** Raw mail (`raw/`), normalised reports (`reports/`) and rejections (`rejected/`). */
+  /** Raw mail (`raw/`), normalized reports (`reports/`) and rejections (`rejected/`). */
   public readonly bucket: s3.IBucket;
 
   /** The Lambda function that parses report mail. */
@@ -252,13 +252,13 @@ export class TlsReportIngestion extends Construct {
    * @param mode the domain's policy mode, when known
    */
   public addPolicyDomain(domainName: string, mode?: MtaStsMode): void {
-    const normalised = this.errors.value(() => normalizeDomainName(domainName, 'domainName'), undefined);
-    if (normalised === undefined) return;
-    if (this.policyDomains.has(normalised)) {
+    const normalized = this.errors.value(() => normalizeDomainName(domainName, 'domainName'), undefined);
+    if (normalized === undefined) return;
+    if (this.policyDomains.has(normalized)) {
       this.errors.add(`Invalid domainName "${domainName}": already registered with this TlsReportIngestion`);
       return;
     }
-    this.policyDomains.add(normalised);
-    this.monitoring.addPolicyDomain(normalised, mode);
+    this.policyDomains.add(normalized);
+    this.monitoring.addPolicyDomain(normalized, mode);
   }
 }

@@ -6,7 +6,7 @@ const NULL_MX_HOST = '.';
 const MX_VALUE = /^([0-9]+)\s+(\S+)$/;
 
 /**
- * The MX hosts of `domain` as MTA-STS `mx` patterns: normalised (lower-case A-labels, no trailing dot), without
+ * The MX hosts of `domain` as MTA-STS `mx` patterns: normalized (lower-case A-labels, no trailing dot), without
  * duplicates, sorted so the policy id does not depend on API order. Preferences are dropped: MTA-STS does not use
  * them. Every MX set of the name counts (weighted, latency and other routing policies), since a sender may see any.
  *

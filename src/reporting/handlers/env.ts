@@ -32,12 +32,12 @@ export const RAW_MAIL_PREFIX = 'raw/';
  */
 export const RAW_HTTPS_PREFIX = 'raw/https/';
 /**
- * Normalised reports from DKIM-verified mail: `reports/policy-domain=<domain>/date=<YYYY-MM-DD>/<key>.json`, the key
+ * Normalized reports from DKIM-verified mail: `reports/policy-domain=<domain>/date=<YYYY-MM-DD>/<key>.json`, the key
  * derived from the report and its verified signer.
  */
 export const REPORTS_PREFIX = 'reports/';
 /**
- * Normalised reports from the unauthenticated HTTPS endpoint, kept apart: `https-reports/policy-domain=<domain>/
+ * Normalized reports from the unauthenticated HTTPS endpoint, kept apart: `https-reports/policy-domain=<domain>/
  * date=<YYYY-MM-DD>/<sha256 of the body>.json`. Metrics and `readiness` leave them out unless told otherwise.
  */
 export const HTTPS_REPORTS_PREFIX = 'https-reports/';

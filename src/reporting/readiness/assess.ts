@@ -30,7 +30,7 @@ const UNNAMED_HOST = '(unnamed host)';
 const MAX_RANGE_MS = 7 * DAY_MS;
 
 export interface ReadinessOptions {
-  /** The policy domain, normalised (lower-case A-labels, no trailing dot). */
+  /** The policy domain, normalized (lower-case A-labels, no trailing dot). */
   readonly domain: string;
   /** Window length: the `days` UTC days before `now`'s (today is left out: its reports are not sent yet). */
   readonly days: number;
