@@ -60,5 +60,3 @@ function mxPattern(value: string, where: string): string {
     throw new Error(`${cannot}: ${reason}${nullMx}. ${fix}`);
   }
 }
-
-/** A Route 53 record name as we compare it: lower case, no trailing dot. */
