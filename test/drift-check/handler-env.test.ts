@@ -5,23 +5,18 @@ import { DRIFT_CONFIG_KEY, parseDriftCheckConfig } from '../../src/drift-check/e
 import { MtaStsMode } from '../../src/policy/mode';
 import { renderPolicyDocument } from '../../src/policy/policy-document';
 import { captureOutput } from '../reporting/handlers/helpers';
-import { BUCKET, CREDENTIALS, S3Server, startS3Server } from '../reporting/handlers/s3-server';
+import { BUCKET, CREDENTIALS, useS3Server } from '../support/s3-server';
 
 const ZONE = 'Z04517231CXU2TZ4X0P4F';
 type Route53Module = typeof import('@aws-sdk/client-route-53');
 type HandlerModule = typeof import('../../src/drift-check/mx-drift-check.lambda');
 
 const saved = { ...process.env };
-let s3: S3Server;
+const s3 = useS3Server();
 let route53Mock: AwsStub<any, any, any> | undefined;
-
-beforeAll(async () => {
-  s3 = await startS3Server();
-});
 
 afterAll(async () => {
   process.env = saved;
-  await s3.close();
 });
 
 afterEach(() => {

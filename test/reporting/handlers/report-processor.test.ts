@@ -14,11 +14,11 @@ import {
   resultTypeMetrics,
   sesEvent,
 } from './helpers';
-import { BUCKET, S3Server, startS3Server } from './s3-server';
 import { MailIngestDeps } from '../../../src/reporting/handlers/mail-ingest';
 import { ReportMetrics } from '../../../src/reporting/handlers/metrics';
 import { createHandler } from '../../../src/reporting/handlers/report-processor.lambda';
 import { ReportStore } from '../../../src/reporting/handlers/report-store';
+import { BUCKET, useS3Server } from '../../support/s3-server';
 import { everyDomainResolver, signAsFrom } from '../dkim-signer';
 import { reportMail as multipartMail } from '../mail-builder';
 
@@ -29,7 +29,7 @@ const MULTI_KEY = '85adaebaf27a53acc1581a09640312c0';
 
 type ProcessorModule = typeof import('../../../src/reporting/handlers/report-processor.lambda');
 
-let s3: S3Server;
+const s3 = useS3Server();
 let output: ReturnType<typeof captureOutput>;
 let handler: (event: SESEvent) => Promise<void>;
 
@@ -67,16 +67,7 @@ async function storedJson(key: string): Promise<unknown> {
   return JSON.parse(body);
 }
 
-beforeAll(async () => {
-  s3 = await startS3Server();
-});
-
-afterAll(async () => {
-  await s3.close();
-});
-
 beforeEach(async () => {
-  await s3.reset();
   output = captureOutput();
   handler = createHandler(deps());
 });
