@@ -1,7 +1,15 @@
 import { createHash } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { captureOutput, domainMetrics, fixture, MULTI_DOMAIN_REPORT, NOW, resultTypeMetrics } from './helpers';
+import {
+  captureOutput,
+  domainMetrics,
+  fixture,
+  MULTI_DOMAIN_REPORT,
+  NOW,
+  resultTypeMetrics,
+  RFC8460_APPENDIX_B_METRICS,
+} from './helpers';
 import { HttpsIngestDeps } from '../../../src/reporting/handlers/https-ingest';
 import { createHandler } from '../../../src/reporting/handlers/https-receiver.lambda';
 import { ReportMetrics } from '../../../src/reporting/handlers/metrics';
@@ -92,12 +100,7 @@ function rawKey(body: Buffer): string {
 }
 
 const rfcJson = () => fixture('parsedmarc-rfc8460.json');
-const rfcMetrics = [
-  domainMetrics('company-y.example', 5326, 303),
-  resultTypeMetrics('certificate-expired', 100),
-  resultTypeMetrics('starttls-not-supported', 200),
-  resultTypeMetrics('validation-failure', 3),
-];
+const rfcMetrics = RFC8460_APPENDIX_B_METRICS;
 
 beforeEach(async () => {
   output = captureOutput();
