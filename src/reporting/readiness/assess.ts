@@ -2,7 +2,7 @@ import type { ReadinessReport } from './stored-report';
 import { normalizeHost } from '../../policy/host-name';
 import { mxPatternMatches } from '../../policy/mx-pattern';
 import type { NormalisedPolicy } from '../parser/model';
-import { STS_RESULT_TYPES } from '../result-types';
+import { NEGOTIATION_FAILURE_TYPES, STS_RESULT_TYPES } from '../result-types';
 
 /** The shortest window, and the fewest days with reports, that can justify `enforce`. */
 export const MIN_DAYS = 7;
@@ -10,15 +10,6 @@ export const DEFAULT_DAYS = 14;
 export const DEFAULT_MIN_SESSIONS = 100;
 /** The failure rate must be below this, in percent. */
 export const DEFAULT_MAX_FAILURE_RATE_PERCENT = 1;
-
-/** RFC 8460 §4.3.1: STARTTLS or certificate problems; under `enforce` each such session is a delivery failure. */
-export const NEGOTIATION_FAILURE_TYPES: readonly string[] = [
-  'starttls-not-supported',
-  'certificate-host-mismatch',
-  'certificate-expired',
-  'certificate-not-trusted',
-  'validation-failure',
-];
 
 // `tlsa` rows are DANE (the same sessions again, judged by another mechanism); other types are unregistered.
 const COUNTED_POLICY_TYPES = new Set(['sts', 'no-policy-found']);
