@@ -1,6 +1,7 @@
 /**
  * What the canary Lambda and the construct that deploys it agree on. No AWS SDK or CDK imports: both sides use it.
  */
+import { parseConfigJson } from '../shared/config-json';
 
 /** Comma-separated resolvers (`IP` or `IP:PORT`). */
 export const CANARY_RESOLVERS = 'CANARY_RESOLVERS';
@@ -45,14 +46,5 @@ export function parseCanaryDomains(value: unknown): string[] {
 
 /** The configuration object's text, bounded and parsed. */
 export function parseCanaryConfig(text: string): string[] {
-  if (text.length > MAX_CONFIG_BYTES) {
-    throw new Error(`configuration object ${CANARY_CONFIG_KEY} is over ${MAX_CONFIG_BYTES} bytes`);
-  }
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    throw new Error(`configuration object ${CANARY_CONFIG_KEY} is not JSON`);
-  }
-  return parseCanaryDomains(parsed);
+  return parseCanaryDomains(parseConfigJson(text, CANARY_CONFIG_KEY, MAX_CONFIG_BYTES));
 }

@@ -2,6 +2,7 @@
  * What the MX drift check Lambda and the construct that deploys it agree on: environment variable names and the
  * configuration object (metric names: shared/metric-names). No AWS SDK imports here: the construct imports this file.
  */
+import { parseConfigJson } from '../shared/config-json';
 
 /**
  * The domains to check live in this object of the policy bucket, which the stack's policy publisher writes:
@@ -24,15 +25,7 @@ export interface DriftCheckDomain {
 
 /** Reads the configuration object; throws on anything but `{ "domains": [{ domainName, hostedZoneId }, …] }`. */
 export function parseDriftCheckConfig(text: string): DriftCheckDomain[] {
-  if (text.length > MAX_CONFIG_BYTES) {
-    throw new Error(`configuration object ${DRIFT_CONFIG_KEY} is over ${MAX_CONFIG_BYTES} bytes`);
-  }
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    throw new Error(`configuration object ${DRIFT_CONFIG_KEY} is not JSON`);
-  }
+  const parsed = parseConfigJson(text, DRIFT_CONFIG_KEY, MAX_CONFIG_BYTES);
   const domains = (parsed as { domains?: unknown } | null)?.domains;
   if (!Array.isArray(domains) || domains.length > MAX_CONFIG_DOMAINS || !domains.every(isDriftCheckDomain)) {
     throw new Error(

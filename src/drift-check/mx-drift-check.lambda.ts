@@ -7,6 +7,7 @@ import { normalizeHost } from '../policy/host-name';
 import { mxRecordHost } from '../policy/mx-coverage';
 import { parsePolicyFile, PolicyFileCheck } from '../policy/policy-file';
 import { policyObjectKey } from '../policy/policy-object';
+import { readConfigObject } from '../shared/config-object';
 import { requireEnv } from '../shared/env';
 import { DEFAULT_METRIC_NAMESPACE, METRIC_NAMESPACE } from '../shared/metric-names';
 import { firstPageStart, MX, nextPageStart, PageStart } from '../shared/mx-record-pages';
@@ -37,16 +38,7 @@ export function createHandler(config: MxDriftCheckConfig): () => Promise<(Domain
 
 /** The domains the stack's publisher wrote at the last deployment; read on every run, so it is never stale. */
 export async function readDomains(s3: S3Client, bucket: string): Promise<DriftCheckDomain[]> {
-  const response = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: DRIFT_CONFIG_KEY }));
-  if ((response.ContentLength ?? 0) > MAX_CONFIG_BYTES) {
-    response.Body?.transformToWebStream()
-      .cancel()
-      .catch(() => undefined);
-    throw new Error(
-      `configuration object ${DRIFT_CONFIG_KEY} is ${response.ContentLength} bytes, over ${MAX_CONFIG_BYTES}`,
-    );
-  }
-  return parseDriftCheckConfig(await response.Body!.transformToString());
+  return parseDriftCheckConfig(await readConfigObject(s3, bucket, DRIFT_CONFIG_KEY, MAX_CONFIG_BYTES));
 }
 
 /** Route 53 and S3 as the check reads them. */

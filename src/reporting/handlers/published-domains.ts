@@ -1,6 +1,7 @@
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { PUBLISHED_DOMAINS_KEY } from './env';
 import { normalizeHost } from '../../policy/host-name';
+import { parseConfigJson } from '../../shared/config-json';
 
 /** Largest configuration object read, and most domains in it. */
 const MAX_CONFIG_BYTES = 1024 * 1024;
@@ -32,12 +33,7 @@ export async function readPublishedDomains(s3: S3Client, bucket: string): Promis
 
 /** `{ "policyDomains": [string, …] }`, normalized like {@link parsePolicyDomains}. */
 export function parsePublishedDomainsConfig(text: string): string[] {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    throw new Error(`configuration object ${PUBLISHED_DOMAINS_KEY} is not JSON`);
-  }
+  const parsed = parseConfigJson(text, PUBLISHED_DOMAINS_KEY);
   const domains = (parsed as { policyDomains?: unknown } | null)?.policyDomains;
   if (!Array.isArray(domains) || domains.length > MAX_DOMAINS || !domains.every((d) => typeof d === 'string')) {
     throw new Error(
