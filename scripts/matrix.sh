@@ -15,8 +15,8 @@ MATRIX_TESTS=(
   test/mta-sts.test.ts
   test/reporting/tls-report-ingestion.test.ts
   test/reporting/receipt-rule-set/active-receipt-rule-set.test.ts
-  test/monitoring/report-monitoring.test.ts
-  test/monitoring/mx-drift/mx-drift-check.test.ts
+  test/reporting/monitoring/report-monitoring.test.ts
+  test/drift-check/mx-drift-check.test.ts
   test/policy-site/lifecycle.test.ts
   test/dns/mta-sts-records.test.ts
   test/canary/mta-sts-canary.test.ts

@@ -1,71 +1,34 @@
-import { Annotations, Duration, Names, Stack } from 'aws-cdk-lib';
+import { Annotations, Duration, Names } from 'aws-cdk-lib';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { MtaStsCanary } from './canary/mta-sts-canary';
 import { MtaStsRecords } from './dns/mta-sts-records';
 import { resolvePolicyDomain } from './dns/policy-domain';
-import { MxDriftCheck } from './monitoring/mx-drift/mx-drift-check';
+import { MxDriftCheck } from './drift-check/mx-drift-check';
 import { DEFAULT_MAX_AGE } from './policy/default-max-age';
 import { MtaStsMode } from './policy/mode';
 import { MtaStsPolicy } from './policy/mta-sts-policy';
 import { maxAgeAdvice, policyAdvice } from './policy/policy-document';
 import { claimPolicyDomain } from './policy-domain-registry';
 import { MtaStsPolicySite } from './policy-site/mta-sts-policy-site';
-import { PolicyHost } from './policy-site/policy-host';
+import { MtaStsPolicySiteOptions } from './policy-site/policy-site-options';
 import { TlsReportIngestion } from './reporting/tls-report-ingestion';
 import { PropErrors } from './support/prop-errors';
 
 /**
  * Properties for `MtaSts`.
  */
-export interface MtaStsProps {
-  /**
-   * The Route 53 hosted zone of the mail domain. The records and the certificate validation go here.
-   */
-  readonly hostedZone: route53.IHostedZone;
-
+export interface MtaStsProps extends MtaStsPolicySiteOptions {
   /**
    * The policy domain: the domain in the e-mail addresses the policy protects. It must be the zone apex or a
-   * name inside the zone. Upper case, a trailing dot and Unicode (U-label) names are normalised.
+   * name inside the zone. Upper case, a trailing dot and Unicode (U-label) names are normalized.
    *
    * @default - the hosted zone's name
    */
   readonly domainName?: string;
-
-  /**
-   * The policy mode. Start with `TESTING`, read the TLS reports, then switch to `ENFORCE`.
-   * Retire a policy with `NONE` (RFC 8461 §8.3).
-   */
-  readonly mode: MtaStsMode;
-
-  /**
-   * The MX host patterns senders may deliver to: host names (`mail.example.com`) or a wildcard as the whole
-   * left-most label (`*.mail.protection.outlook.com`). Every live MX host must match one of them.
-   *
-   * @default - the policy domain's MX records, read from the hosted zone at each deployment that changes the
-   * policy site (see `mxRefreshToken`)
-   * @see https://www.rfc-editor.org/rfc/rfc8461#section-4.1
-   */
-  readonly mx?: string[];
-
-  /**
-   * Any string; change it to make the next deployment read the zone's MX records again, for example after
-   * changing them outside this app. Only used when `mx` is not set.
-   *
-   * @default - the MX records are read when the policy site's other properties change
-   */
-  readonly mxRefreshToken?: string;
-
-  /**
-   * How long senders may cache the policy, in whole seconds from 1 second to 31557600 (one year).
-   *
-   * @default Duration.days(7)
-   */
-  readonly maxAge?: Duration;
 
   /**
    * TLS-RPT destinations (`rua`) for daily reports: `mailto:` or `https:` URIs, with `!`, `,` and `;` percent-encoded.
@@ -102,14 +65,6 @@ export interface MtaStsProps {
   readonly canary?: boolean;
 
   /**
-   * Your own certificate for `mta-sts.<domainName>`; it must be in us-east-1, where CloudFront reads certificates.
-   * It goes on the domain's distribution tenant (`Customizations.Certificate`).
-   *
-   * @default - a certificate CloudFront requests, validates and renews itself (no ACM certificate of yours, no us-east-1 stack)
-   */
-  readonly certificate?: acm.ICertificate;
-
-  /**
    * TTL of the `_mta-sts` and `_smtp._tls` TXT records.
    *
    * @default Duration.minutes(5)
@@ -137,7 +92,7 @@ export interface MtaStsProps {
  * });
  */
 export class MtaSts extends Construct {
-  /** The policy domain, normalised. */
+  /** The policy domain, normalized. */
   public readonly domainName: string;
 
   /** The policy served, with its exact bytes and id; undefined when `mx` is read from the zone at deploy time. */
@@ -216,7 +171,7 @@ export class MtaSts extends Construct {
     this.records.recordSetGroup.node.addDependency(site.ready);
 
     if (props.mxDriftCheck ?? true) {
-      const check = driftCheckOf(this, props.reporting?.metricNamespace);
+      const check = MxDriftCheck.of(this, props.reporting?.metricNamespace);
       const driftAlarm = check.addDomain(this.domainName, props.hostedZone, props.mode);
       this.mxDriftAlarm = driftAlarm;
       props.reporting?.addAlarm(driftAlarm);
@@ -247,21 +202,4 @@ export class MtaSts extends Construct {
       annotations.addWarningV2(code, message);
     }
   }
-}
-
-/** One drift check per stack, reading the policy files from the stack's shared policy bucket. */
-function driftCheckOf(scope: Construct, metricNamespace: string | undefined): MxDriftCheck {
-  const stack = Stack.of(scope);
-  const id = 'MtaStsMxDriftCheck';
-  const existing = stack.node.tryFindChild(id) as MxDriftCheck | undefined;
-  if (existing) {
-    if (metricNamespace !== undefined && metricNamespace !== existing.metricNamespace) {
-      Annotations.of(scope).addWarningV2(
-        'cdk-mta-sts:driftNamespace',
-        `The stack's MX drift check publishes to namespace "${existing.metricNamespace}", not "${metricNamespace}": the report dashboard will not show its metric for this domain.`,
-      );
-    }
-    return existing;
-  }
-  return new MxDriftCheck(stack, id, { bucket: PolicyHost.of(scope).bucket, metricNamespace });
 }

@@ -470,7 +470,7 @@ describe('validation', () => {
     };
     expect(lines()).toEqual([
       '  [Stack/MtaSts/PolicySite] Invalid mx "*.com": "com" is a public suffix, so the wildcard would match other owners\' hosts',
-      '  [Stack/MtaSts/Records] Invalid recordTtl Duration.days(2): must be whole seconds from 1 to 86400',
+      '  [Stack/MtaSts/Records] Invalid ttl Duration.days(2): must be whole seconds from 1 to 86400',
       '  [Stack/Other] Invalid domainName "example.org": must be the hosted zone apex (example.net) or a name inside it',
     ]);
   });

@@ -1,20 +1,14 @@
 /**
  * What the canary Lambda and the construct that deploys it agree on. No AWS SDK or CDK imports: both sides use it.
  */
+import { parseConfigJson } from '../shared/config-json';
 
 /** Comma-separated resolvers (`IP` or `IP:PORT`). */
 export const CANARY_RESOLVERS = 'CANARY_RESOLVERS';
 /** Deadline of each network step, in milliseconds. */
 export const CANARY_STEP_TIMEOUT_MS = 'CANARY_STEP_TIMEOUT_MS';
-/** CloudWatch namespace of the embedded-format metric. */
-export const METRIC_NAMESPACE = 'METRIC_NAMESPACE';
 /** The value of the `Stack` dimension: the canary's stack name. */
 export const CANARY_STACK = 'CANARY_STACK';
-
-export const DEFAULT_METRIC_NAMESPACE = 'MtaSts';
-/** Per stack (dimension `Stack`), one datapoint per invocation: the domains with a failing check. */
-export const CANARY_FAILURES = 'CanaryFailures';
-export const STACK_DIMENSION = 'Stack';
 
 /** Public resolvers the canary asks by default, so it sees what senders on the internet see. */
 export const DEFAULT_RESOLVERS = ['1.1.1.1', '8.8.8.8'];
@@ -52,14 +46,5 @@ export function parseCanaryDomains(value: unknown): string[] {
 
 /** The configuration object's text, bounded and parsed. */
 export function parseCanaryConfig(text: string): string[] {
-  if (text.length > MAX_CONFIG_BYTES) {
-    throw new Error(`configuration object ${CANARY_CONFIG_KEY} is over ${MAX_CONFIG_BYTES} bytes`);
-  }
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    throw new Error(`configuration object ${CANARY_CONFIG_KEY} is not JSON`);
-  }
-  return parseCanaryDomains(parsed);
+  return parseCanaryDomains(parseConfigJson(text, CANARY_CONFIG_KEY, MAX_CONFIG_BYTES));
 }

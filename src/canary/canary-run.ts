@@ -1,6 +1,6 @@
-import { CANARY_FAILURES, STACK_DIMENSION } from './canary-config';
 import { CheckReport } from '../check/check-result';
-import { EmfWriter } from '../monitoring/emf';
+import { EmfWriter } from '../shared/emf';
+import { CANARY_FAILURES, STACK_DIMENSION } from '../shared/metric-names';
 
 /** What is logged, as one JSON line, per domain. */
 export interface CanaryLogLine {

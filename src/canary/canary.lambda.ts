@@ -1,21 +1,21 @@
-import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { S3Client } from '@aws-sdk/client-s3';
 import {
   CANARY_BUCKET,
   CANARY_CONFIG_KEY,
   CANARY_RESOLVERS,
   CANARY_STACK,
   CANARY_STEP_TIMEOUT_MS,
-  DEFAULT_METRIC_NAMESPACE,
   DEFAULT_RESOLVERS,
   DEFAULT_STEP_TIMEOUT_MS,
   MAX_CONFIG_BYTES,
-  METRIC_NAMESPACE,
   parseCanaryConfig,
 } from './canary-config';
 import { runCanary } from './canary-run';
 import { checkDomain } from '../check/run-checks';
-import { EmfWriter } from '../monitoring/emf';
-import { positiveIntegerEnv, requireEnv } from '../reporting/handlers/env';
+import { readConfigObject } from '../shared/config-object';
+import { EmfWriter } from '../shared/emf';
+import { positiveIntegerEnv, requireEnv } from '../shared/env';
+import { DEFAULT_METRIC_NAMESPACE, METRIC_NAMESPACE } from '../shared/metric-names';
 
 /**
  * The scheduled canary: checks the domains the stack's publisher listed, as a sender on the internet would (public
@@ -29,16 +29,7 @@ export async function handler(): Promise<number> {
 
 /** The domains the stack's publisher wrote at the last deployment; read on every run, so never stale. */
 export async function readDomains(s3: S3Client, bucket: string): Promise<string[]> {
-  const response = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: CANARY_CONFIG_KEY }));
-  if ((response.ContentLength ?? 0) > MAX_CONFIG_BYTES) {
-    response.Body?.transformToWebStream()
-      .cancel()
-      .catch(() => undefined);
-    throw new Error(
-      `configuration object ${CANARY_CONFIG_KEY} is ${response.ContentLength} bytes, over ${MAX_CONFIG_BYTES}`,
-    );
-  }
-  return parseCanaryConfig(await response.Body!.transformToString());
+  return parseCanaryConfig(await readConfigObject(s3, bucket, CANARY_CONFIG_KEY, MAX_CONFIG_BYTES));
 }
 
 /** Checks `domains` with the resolvers, step timeout and namespace of the environment. */

@@ -10,22 +10,19 @@ import { Construct, IDependable } from 'constructs';
 import {
   CANARY_BUCKET,
   CANARY_CONFIG_KEY,
-  CANARY_FAILURES,
   CANARY_RESOLVERS,
   CANARY_STACK,
   CANARY_STEP_TIMEOUT_MS,
-  DEFAULT_METRIC_NAMESPACE,
   DEFAULT_RESOLVERS,
   DEFAULT_STEP_TIMEOUT_MS,
   MAX_CANARY_DOMAINS,
-  METRIC_NAMESPACE,
-  STACK_DIMENSION,
 } from './canary-config';
 import { CanaryFunction } from './canary-function';
 import { parseResolverAddress } from '../check/net/dns-client';
 import { normalizeDomainName } from '../policy/domain-name';
 import { PolicyHost } from '../policy-site/policy-host';
 import { PolicyPublisher } from '../policy-site/publisher/policy-publisher';
+import { CANARY_FAILURES, DEFAULT_METRIC_NAMESPACE, METRIC_NAMESPACE, STACK_DIMENSION } from '../shared/metric-names';
 import { functionLogGroup } from '../support/function-log-group';
 import { PropErrors } from '../support/prop-errors';
 import { runAtDeploy } from '../support/run-at-deploy';

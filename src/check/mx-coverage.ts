@@ -1,6 +1,6 @@
 import { CheckResult, fail, pass, skip } from './check-result';
-import { uncoveredHosts } from '../monitoring/mx-drift/coverage';
-import { PublishedPolicy } from '../monitoring/mx-drift/policy-file';
+import { uncoveredHosts } from '../policy/mx-coverage';
+import { PublishedPolicy } from '../policy/policy-file';
 
 export const MX_COVERED = 'mx-covered';
 

@@ -1,9 +1,9 @@
 import { CheckResult, fail, pass, warn } from './check-result';
 import type { HttpsOutcome } from './net/https-get';
 import { MAX_POLICY_BYTES } from '../policy/limits';
+import { POLICY_CONTENT_TYPE } from '../policy/policy-object';
 
 export const POLICY_FETCH = 'policy-fetch';
-export const POLICY_PATH = '/.well-known/mta-sts.txt';
 /** Certificates closer to expiry than this are a warning (renewal should have happened by then). */
 export const EXPIRY_WARNING_DAYS = 14;
 
@@ -26,7 +26,7 @@ export function checkPolicyFetch(url: string, outcome: HttpsOutcome): PolicyFetc
   }
   if (outcome.status !== 200) return { result: fail(POLICY_FETCH, `HTTP ${outcome.status}: senders need 200`) };
   const mediaType = (outcome.contentType ?? '').split(';')[0].trim().toLowerCase();
-  if (mediaType !== 'text/plain') {
+  if (mediaType !== POLICY_CONTENT_TYPE) {
     const got = outcome.contentType === undefined ? 'no Content-Type' : `Content-Type ${outcome.contentType}`;
     return { result: fail(POLICY_FETCH, `${got}: senders require text/plain`) };
   }

@@ -1,8 +1,8 @@
 import { CheckResult, fail, pass, warn } from './check-result';
-import { PublishedPolicy, readPolicyFile } from '../monitoring/mx-drift/policy-file';
 import { MAX_MAX_AGE_SECONDS } from '../policy/limits';
 import { maxAgeAdvice } from '../policy/max-age-advice';
 import { MtaStsMode } from '../policy/mode';
+import { PublishedPolicy, readPolicyFile } from '../policy/policy-file';
 
 export const POLICY_SYNTAX = 'policy-syntax';
 

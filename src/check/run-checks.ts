@@ -4,12 +4,13 @@ import { checkMxTls, mxTlsId } from './mx-tls';
 import { createDnsClient, DnsClient, DnsError } from './net/dns-client';
 import { httpsGet } from './net/https-get';
 import { probeStartTls } from './net/smtp-starttls';
-import { checkPolicyFetch, POLICY_FETCH, POLICY_PATH } from './policy-fetch';
+import { checkPolicyFetch, POLICY_FETCH } from './policy-fetch';
 import { checkPolicySyntax, POLICY_SYNTAX } from './policy-syntax';
 import { checkStsRecords, STS_RECORD } from './sts-record';
 import { checkTlsRptRecords, TLSRPT_RECORD } from './tlsrpt-record';
 import { DANE, verdictOf } from './verdict';
 import { MAX_POLICY_BYTES } from '../policy/limits';
+import { POLICY_PATH, policyUrl } from '../policy/policy-object';
 
 export const DEFAULT_TIMEOUT_MS = 10_000;
 export const SMTP_PORT = 25;
@@ -36,7 +37,7 @@ export async function checkDomain(domain: string, options: CheckOptions = {}): P
   const smtpPort = options.smtpPort ?? SMTP_PORT;
   const dns = createDnsClient({ servers: options.resolvers, timeoutMs });
   const policyHost = `mta-sts.${domain}`;
-  const url = `https://${policyHost}${POLICY_PATH}`;
+  const url = policyUrl(policyHost);
 
   // Independent lookups run together, so a resolver that never answers costs one timeout, not four.
   const [stsRecords, fetched, mx, tlsRptRecords] = await Promise.all([

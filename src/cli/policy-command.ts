@@ -9,6 +9,7 @@ import {
   PolicyDocument,
   renderPolicyDocument,
 } from '../policy/policy-document';
+import { policyUrl } from '../policy/policy-object';
 import { stsRecordValue, tlsRptRecordValue } from '../policy/records';
 
 export const POLICY_USAGE = `Usage: cdk-mta-sts policy --domain DOMAIN --mode MODE --mx HOST [--mx HOST...] [options]
@@ -76,7 +77,7 @@ export async function runPolicyCommand(args: string[], io: CliIo): Promise<numbe
   const publication: PolicyPublication = {
     domain,
     records,
-    policyUrl: `https://mta-sts.${domain}/.well-known/mta-sts.txt`,
+    policyUrl: policyUrl(`mta-sts.${domain}`),
     policy: document.text,
   };
 

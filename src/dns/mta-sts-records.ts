@@ -18,7 +18,7 @@ export interface MtaStsRecordsProps {
   readonly hostedZone: route53.IHostedZone;
 
   /**
-   * The policy domain, normalised (lower-case A-labels, no trailing dot), at or below the zone apex.
+   * The policy domain, normalized (lower-case A-labels, no trailing dot), at or below the zone apex.
    */
   readonly domainName: string;
 
@@ -116,7 +116,7 @@ function validateTtl(ttl: Duration): Duration {
   const seconds = ttl.toSeconds({ integral: false });
   if (Token.isUnresolved(seconds)) return ttl;
   if (!Number.isInteger(seconds) || seconds < 1 || seconds > 86400) {
-    throw new Error(`Invalid recordTtl ${ttl.toString()}: must be whole seconds from 1 to 86400`);
+    throw new Error(`Invalid ttl ${ttl.toString()}: must be whole seconds from 1 to 86400`);
   }
   return ttl;
 }

@@ -3,7 +3,7 @@ import * as route53 from 'aws-cdk-lib/aws-route53';
 import { isWithinZone, normalizeDomainName } from '../policy/domain-name';
 
 /**
- * The normalised policy domain for `hostedZone` and the `domainName` prop: the zone apex by default,
+ * The normalized policy domain for `hostedZone` and the `domainName` prop: the zone apex by default,
  * otherwise a name at or below the apex. Throws naming `domainName` when it is invalid or outside the zone.
  */
 export function resolvePolicyDomain(hostedZone: route53.IHostedZone, domainName: string | undefined): string {

@@ -6,12 +6,13 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct, IDependable } from 'constructs';
 import { tenantName } from './physical-names';
 import { DOMAIN_PARAMETER, PolicyHost } from './policy-host';
+import { MtaStsPolicySiteOptions } from './policy-site-options';
 import { PolicyPublisher } from './publisher/policy-publisher';
-import { POLICY_PATH } from './publisher/publisher-properties';
 import { DEFAULT_MAX_AGE } from '../policy/default-max-age';
 import { MtaStsMode } from '../policy/mode';
 import { MtaStsPolicy } from '../policy/mta-sts-policy';
 import { renderPolicyDocument } from '../policy/policy-document';
+import { POLICY_PATH } from '../policy/policy-object';
 import { PropErrors } from '../support/prop-errors';
 
 /** CloudFront reads certificates only from this region. */
@@ -23,50 +24,11 @@ const CNAME_TTL = Duration.minutes(5);
 /**
  * Properties for `MtaStsPolicySite`.
  */
-export interface MtaStsPolicySiteProps {
-  /**
-   * The hosted zone that holds `mta-sts.<domainName>`.
-   */
-  readonly hostedZone: route53.IHostedZone;
-
+export interface MtaStsPolicySiteProps extends MtaStsPolicySiteOptions {
   /**
    * The policy domain, normalized (lower-case A-labels, no trailing dot), at or below the zone apex.
    */
   readonly domainName: string;
-
-  /**
-   * The policy mode.
-   */
-  readonly mode: MtaStsMode;
-
-  /**
-   * The MX host patterns.
-   *
-   * @default - read from the policy domain's MX records in the hosted zone at deploy time
-   */
-  readonly mx?: string[];
-
-  /**
-   * How long senders may cache the policy.
-   *
-   * @default Duration.days(7)
-   */
-  readonly maxAge?: Duration;
-
-  /**
-   * Any string; change it to make the next deployment read the zone's MX records again, for example after
-   * changing them outside this app. Only used when `mx` is not set.
-   *
-   * @default - the MX records are read when the publisher's properties change
-   */
-  readonly mxRefreshToken?: string;
-
-  /**
-   * Your own certificate for `mta-sts.<domainName>`, in us-east-1 (CloudFront reads certificates only there).
-   *
-   * @default - a certificate CloudFront requests, validates (over HTTP, through the CNAME) and renews itself
-   */
-  readonly certificate?: acm.ICertificate;
 }
 
 /**

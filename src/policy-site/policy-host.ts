@@ -4,7 +4,7 @@ import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { stackUniqueSuffix } from './physical-names';
-import { POLICY_CACHE_SECONDS } from './publisher/publisher-properties';
+import { POLICY_CACHE_SECONDS } from '../policy/policy-object';
 
 const SINGLETON_ID = 'MtaStsPolicyHost';
 /** The tenant parameter that selects a domain's folder in the bucket. */

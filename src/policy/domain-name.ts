@@ -1,6 +1,7 @@
 import { isIP } from 'node:net';
 import { domainToASCII, domainToUnicode } from 'node:url';
-import { WILDCARD_PREFIX, withoutTrailingDot } from './mx-pattern';
+import { withoutTrailingDot } from './host-name';
+import { WILDCARD_PREFIX } from './mx-pattern';
 
 /** RFC 1035 §2.3.4 limits (in octets of the A-label form). */
 export const MAX_DOMAIN_NAME_LENGTH = 253;
@@ -14,7 +15,7 @@ const LABEL_SEPARATORS = /[.\u3002\uff0e\uff61]/;
 const LDH_LABEL = /^[a-z0-9-]+$/;
 const ASCII_TEXT = /^[\x00-\x7f]*$/;
 
-/** Either the normalised A-label name or why the input is not a usable host name. */
+/** Either the normalized A-label name or why the input is not a usable host name. */
 export type DomainNameCheck =
   { readonly ok: true; readonly name: string } | { readonly ok: false; readonly problem: string };
 
@@ -31,7 +32,7 @@ export function checkDomainName(value: string): DomainNameCheck {
 }
 
 /**
- * Normalises a policy or hosted-zone domain: U-labels become A-labels, upper case becomes lower case and one
+ * Normalizes a policy or hosted-zone domain: U-labels become A-labels, upper case becomes lower case and one
  * trailing dot is dropped. Wildcards, IP addresses, ports, URLs and single-label names are rejected.
  *
  * @param field names the value in error messages, e.g. `domain`
@@ -51,7 +52,7 @@ export function normalizeDomainName(value: string, field: string): string {
 }
 
 /**
- * Normalises an MTA-STS `mx` pattern (RFC 8461 §3.2): a host name, or `*.` followed by a host name.
+ * Normalizes an MTA-STS `mx` pattern (RFC 8461 §3.2): a host name, or `*.` followed by a host name.
  * A wildcard over a public suffix (`*.com`, `*.github.io`, `*.<unknown TLD>`) is rejected (RFC 8461 §10.4).
  *
  * @param field names the value in error messages, e.g. `mx`
@@ -75,7 +76,7 @@ export function normalizeMxPattern(value: string, field: string): string {
   return normalized;
 }
 
-/** True when `name` is `zone` or a subdomain of it; both must already be normalised. */
+/** True when `name` is `zone` or a subdomain of it; both must already be normalized. */
 export function isWithinZone(name: string, zone: string): boolean {
   return name === zone || name.endsWith('.' + zone);
 }

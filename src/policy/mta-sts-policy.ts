@@ -25,7 +25,7 @@ export interface MtaStsPolicyProps {
    * MX host patterns: exact host names (`mail.example.com`) or a wildcard for exactly one left-most label
    * (`*.mail.protection.outlook.com`).
    *
-   * Every host in the domain's MX record should match one pattern. Names are normalised (lower case, A-labels,
+   * Every host in the domain's MX record should match one pattern. Names are normalized (lower case, A-labels,
    * no trailing dot) and duplicates dropped. At least one is required, also in mode `NONE`.
    */
   readonly mx: string[];
@@ -47,7 +47,7 @@ export class MtaStsPolicy {
   /** The policy mode. */
   public readonly mode: MtaStsMode;
 
-  /** Normalised MX host patterns in first-seen order, without duplicates. */
+  /** Normalized MX host patterns in first-seen order, without duplicates. */
   public readonly mx: string[];
 
   /** How long senders may cache the policy. */

@@ -14,14 +14,14 @@ const LINE_END = '\r\n';
 
 export interface PolicyDocumentInput {
   readonly mode: MtaStsMode;
-  /** MX host patterns; normalised, and duplicates dropped. */
+  /** MX host patterns; normalized, and duplicates dropped. */
   readonly mx: readonly string[];
   readonly maxAgeSeconds: number;
 }
 
 export interface PolicyDocument {
   readonly mode: MtaStsMode;
-  /** Normalised patterns in first-seen order, without duplicates. */
+  /** Normalized patterns in first-seen order, without duplicates. */
   readonly mx: readonly string[];
   readonly maxAgeSeconds: number;
   /** The exact bytes to serve: ASCII, CRLF after every line. */

@@ -2,8 +2,8 @@ import { parseCanaryConfig } from '../../src/canary/canary-config';
 import { runCanary } from '../../src/canary/canary-run';
 import { handler, readDomains } from '../../src/canary/canary.lambda';
 import { CheckReport } from '../../src/check/check-result';
-import { EmfWriter } from '../../src/monitoring/emf';
-import { BUCKET, S3Server, startS3Server } from '../reporting/handlers/s3-server';
+import { EmfWriter } from '../../src/shared/emf';
+import { BUCKET, useS3Server } from '../support/s3-server';
 
 const NOW = new Date('2026-11-26T06:00:00Z');
 
@@ -113,12 +113,7 @@ describe('parseCanaryConfig', () => {
 });
 
 describe('readDomains (against a real S3 API)', () => {
-  let s3: S3Server;
-  beforeAll(async () => {
-    s3 = await startS3Server();
-  });
-  afterAll(() => s3.close());
-  afterEach(() => s3.reset());
+  const s3 = useS3Server();
 
   test('reads the list the publisher wrote', async () => {
     await s3.put('_cdk-mta-sts/canary.json', JSON.stringify({ domains: ['example.com'] }));

@@ -3,8 +3,8 @@ import { checkMxTls } from '../../src/check/mx-tls';
 import type { HttpsOutcome } from '../../src/check/net/https-get';
 import { checkPolicyFetch } from '../../src/check/policy-fetch';
 import { checkPolicySyntax } from '../../src/check/policy-syntax';
-import { readPolicyFile } from '../../src/monitoring/mx-drift/policy-file';
 import { MtaStsMode } from '../../src/policy/mode';
+import { readPolicyFile } from '../../src/policy/policy-file';
 
 const CRLF = '\r\n';
 const file = (...lines: string[]) => lines.map((line) => line + CRLF).join('');

@@ -7,14 +7,14 @@ import { ReportMetrics } from '../../src/reporting/handlers/metrics';
 import { ReportStore } from '../../src/reporting/handlers/report-store';
 import { parseReportJson, ReportMail } from '../../src/reporting/parser';
 import { windowDates } from '../../src/reporting/readiness';
-import { BUCKET, CREDENTIALS, S3Server, startS3Server } from '../reporting/handlers/s3-server';
+import { BUCKET, CREDENTIALS, useS3Server } from '../support/s3-server';
 
 const NOW = new Date('2026-11-23T10:00:00Z');
 /** 2026-11-09 … 2026-11-22. */
 const DAYS = windowDates(NOW, 14);
 const HINT = '(see "cdk-mta-sts readiness --help")';
 
-let s3: S3Server;
+const s3 = useS3Server();
 const savedEnv = { ...process.env };
 
 function memoryStream(): { stream: Writable; text: () => string } {
@@ -218,17 +218,11 @@ function pointAtServer(endpoint = s3.endpoint, variable = 'AWS_ENDPOINT_URL_S3')
   });
 }
 
-beforeAll(async () => {
-  s3 = await startS3Server();
-});
-
 afterAll(async () => {
-  await s3.close();
   process.env = savedEnv;
 });
 
 beforeEach(async () => {
-  await s3.reset();
   pointAtServer();
 });
 

@@ -61,8 +61,8 @@ test('a deploy-time policy id is quoted around the token', () => {
   ]);
 });
 
-test.each([Duration.seconds(0), Duration.days(2), Duration.millis(1500)])('refuses recordTtl %s', (ttl) => {
+test.each([Duration.seconds(0), Duration.days(2), Duration.millis(1500)])('refuses ttl %s', (ttl) => {
   expect(() => records({ ttl })).toThrow(
-    /\n {2}\[Stack\/Records\] Invalid recordTtl .*: must be whole seconds from 1 to 86400$/m,
+    /\n {2}\[Stack\/Records\] Invalid ttl .*: must be whole seconds from 1 to 86400$/m,
   );
 });

@@ -6,7 +6,7 @@ import { ExpectedResult, IntegTest, Match } from '@aws-cdk/integ-tests-alpha';
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import { MtaSts, MtaStsMode, TlsReportIngestion } from '../../src';
-import { MxDriftCheck } from '../../src/monitoring/mx-drift/mx-drift-check';
+import { MxDriftCheck } from '../../src/drift-check/mx-drift-check';
 
 // A public hosted zone you own, delegated from its parent. The placeholders keep the snapshot deterministic.
 const zoneName = process.env.MTA_STS_INTEG_ZONE_NAME ?? 'integ.example.com';

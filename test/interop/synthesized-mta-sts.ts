@@ -3,7 +3,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import type { PublishedMtaSts } from './mta-sts-lab';
 import { MtaSts, MtaStsProps } from '../../src';
-import { POLICY_CONTENT_TYPE } from '../../src/policy-site/publisher/publisher-properties';
+import { POLICY_CONTENT_TYPE } from '../../src/policy/policy-object';
 
 /** Route 53 stores TXT values as quoted character-strings; DNS serves what is inside the quotes. */
 function unquoteTxt(value: string): string {

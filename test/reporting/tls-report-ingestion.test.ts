@@ -1,8 +1,10 @@
 import { App, Duration, Size, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as ses from 'aws-cdk-lib/aws-ses';
+import * as sns from 'aws-cdk-lib/aws-sns';
 import { MtaSts, MtaStsMode, TlsReportIngestion, TlsReportIngestionProps } from '../../src';
 
 function stackIn(region = 'eu-west-1'): Stack {
@@ -677,4 +679,41 @@ test('every function of the ingestion logs to a log group kept for logRetention 
   };
   expect(retentions({})).toEqual([365, 365, 365, 365, 365]);
   expect(retentions({ logRetention: logs.RetentionDays.ONE_MONTH })).toEqual([30, 30, 30, 30, 30]);
+});
+
+describe('addAlarm', () => {
+  test('routes any alarm of the app, a composite one too, to the alarm topic', () => {
+    const stack = stackIn();
+    const reports = ingestion(stack);
+    const metricAlarm = new cloudwatch.Alarm(stack, 'Mine', {
+      metric: new cloudwatch.Metric({ namespace: 'Mine', metricName: 'Errors' }),
+      threshold: 1,
+      evaluationPeriods: 1,
+    });
+    const composite = new cloudwatch.CompositeAlarm(stack, 'Composite', {
+      alarmRule: cloudwatch.AlarmRule.anyOf(metricAlarm),
+    });
+    reports.addAlarm(metricAlarm);
+    reports.addAlarm(composite);
+    reports.addAlarm(composite);
+    const template = Template.fromStack(stack);
+    const topic = { Ref: stack.getLogicalId(reports.alarmTopic.node.defaultChild as sns.CfnTopic) };
+    expect(onlyResource(template, 'AWS::CloudWatch::CompositeAlarm').Properties.AlarmActions).toEqual([topic]);
+    const mine = template.findResources('AWS::CloudWatch::Alarm', { Properties: { Namespace: 'Mine' } });
+    expect(Object.values(mine).map((alarm) => alarm.Properties.AlarmActions)).toEqual([[topic]]);
+  });
+
+  test('refuses an imported alarm, which cannot take actions, by its path', () => {
+    const stack = stackIn();
+    const reports = ingestion(stack);
+    const imported = cloudwatch.Alarm.fromAlarmArn(
+      stack,
+      'Imported',
+      'arn:aws:cloudwatch:eu-west-1:111111111111:alarm:Elsewhere',
+    );
+    expect(() => reports.addAlarm(imported)).toThrow(
+      'Invalid alarm "Stack/Imported": addAlarm needs an alarm defined in this app (Alarm or CompositeAlarm), ' +
+        'not an imported one, to add the alarm topic as its action',
+    );
+  });
 });

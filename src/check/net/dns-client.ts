@@ -2,6 +2,7 @@ import type { LookupAddress, LookupOptions } from 'node:dns';
 import { Resolver } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import { queryTlsaCount } from './tlsa-query';
+import { normalizeHost } from '../../policy/host-name';
 
 /** A DNS failure worth reporting (timeout, SERVFAIL, refused): not "no such record", which is an empty answer. */
 export class DnsError extends Error {
@@ -134,9 +135,9 @@ export function createDnsClient(options: {
   };
 }
 
+/** The exchange host, normalized; `''` for a null MX (`.`, RFC 7505). */
 function normalizeExchange(exchange: string): string {
-  const lower = exchange.toLowerCase();
-  return lower === '.' ? '' : lower.endsWith('.') ? lower.slice(0, -1) : lower;
+  return normalizeHost(exchange);
 }
 
 function describeDnsCode(code: string, seconds: string): string {

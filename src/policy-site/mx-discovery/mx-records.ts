@@ -1,11 +1,12 @@
-import { MX, RecordSet, recordName } from '../../dns/mx-record-pages';
 import { normalizeMxPattern } from '../../policy/domain-name';
+import { normalizeHost } from '../../policy/host-name';
+import { MX, RecordSet } from '../../shared/mx-record-pages';
 
 const NULL_MX_HOST = '.';
 const MX_VALUE = /^([0-9]+)\s+(\S+)$/;
 
 /**
- * The MX hosts of `domain` as MTA-STS `mx` patterns: normalised (lower-case A-labels, no trailing dot), without
+ * The MX hosts of `domain` as MTA-STS `mx` patterns: normalized (lower-case A-labels, no trailing dot), without
  * duplicates, sorted so the policy id does not depend on API order. Preferences are dropped: MTA-STS does not use
  * them. Every MX set of the name counts (weighted, latency and other routing policies), since a sender may see any.
  *
@@ -19,7 +20,7 @@ export function mxHostsFromRecordSets(
   const where = `of ${domain} in hosted zone ${hostedZoneId}`;
   const hosts = new Set<string>();
   const mxSets = recordSets.filter(
-    (set) => set.Type === MX && set.Name !== undefined && recordName(set.Name) === domain,
+    (set) => set.Type === MX && set.Name !== undefined && normalizeHost(set.Name) === domain,
   );
   for (const set of mxSets) {
     if (set.AliasTarget !== undefined) {
@@ -59,5 +60,3 @@ function mxPattern(value: string, where: string): string {
     throw new Error(`${cannot}: ${reason}${nullMx}. ${fix}`);
   }
 }
-
-/** A Route 53 record name as we compare it: lower case, no trailing dot. */

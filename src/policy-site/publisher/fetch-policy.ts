@@ -1,6 +1,6 @@
 import * as https from 'node:https';
 import * as tls from 'node:tls';
-import { POLICY_PATH } from './publisher-properties';
+import { POLICY_PATH } from '../../policy/policy-object';
 
 /** What one HTTPS GET of a policy file saw. */
 export interface PolicyFetch {

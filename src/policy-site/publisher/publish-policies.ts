@@ -2,19 +2,16 @@ import { createHash } from 'node:crypto';
 import { ListResourceRecordSetsCommand, Route53Client, RRType } from '@aws-sdk/client-route-53';
 import { HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { mapWithLimit } from './map-with-limit';
-import {
-  ConfigEntry,
-  parsePublisherProperties,
-  POLICY_CACHE_CONTROL,
-  POLICY_CACHE_SECONDS,
-  POLICY_CONTENT_TYPE,
-  policyObjectKey,
-  PolicyRequest,
-  sha256,
-  VerifyItem,
-} from './publisher-properties';
-import { firstPageStart, nextPageStart, PageStart, RecordSet, RECORD_SETS_PER_PAGE } from '../../dns/mx-record-pages';
+import { ConfigEntry, parsePublisherProperties, PolicyRequest, sha256, VerifyItem } from './publisher-properties';
 import { renderPolicyDocument } from '../../policy/policy-document';
+import { POLICY_CACHE_CONTROL, POLICY_CACHE_SECONDS, POLICY_CONTENT_TYPE, policyObjectKey } from '../../policy/policy-object';
+import {
+  firstPageStart,
+  nextPageStart,
+  PageStart,
+  RecordSet,
+  RECORD_SETS_PER_PAGE,
+} from '../../shared/mx-record-pages';
 import { mxHostsFromRecordSets } from '../mx-discovery/mx-records';
 
 /** Domains handled at once: Route 53 allows five requests a second per account, and the SDK retries throttling. */

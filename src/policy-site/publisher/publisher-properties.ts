@@ -6,22 +6,11 @@ import { createHash } from 'node:crypto';
 import { normalizeDomainName } from '../../policy/domain-name';
 import { MtaStsMode, toMtaStsMode } from '../../policy/mode';
 
-/** Where RFC 8461 §3.3 says senders fetch the policy. */
-export const POLICY_PATH = '/.well-known/mta-sts.txt';
-export const POLICY_CONTENT_TYPE = 'text/plain';
-/** Seconds CloudFront and any proxy may keep a policy file. */
-export const POLICY_CACHE_SECONDS = 300;
-export const POLICY_CACHE_CONTROL = `max-age=${POLICY_CACHE_SECONDS}`;
 /**
  * The publisher's configuration objects live under this prefix of their bucket. In the policy bucket no tenant can
  * reach it: tenants read `/<policy domain>/…`, and a policy domain never starts with `_`.
  */
 export const CONFIG_PREFIX = '_cdk-mta-sts/';
-
-/** The S3 key of a domain's policy file in the policy bucket. */
-export function policyObjectKey(domainName: string): string {
-  return `${domainName}${POLICY_PATH}`;
-}
 
 /** One policy domain, as the construct writes it into the custom resource's `Policies`. */
 export interface PolicyEntry {

@@ -1,7 +1,8 @@
 import { CloudFrontClient, GetManagedCertificateDetailsCommand } from '@aws-sdk/client-cloudfront';
 import { FetchPolicyOptions, PolicyFetch } from './fetch-policy';
 import { mapWithLimit } from './map-with-limit';
-import { POLICY_CONTENT_TYPE, sha256, VerifyItem } from './publisher-properties';
+import { sha256, VerifyItem } from './publisher-properties';
+import { POLICY_CONTENT_TYPE } from '../../policy/policy-object';
 
 // With 5-second fetch timeouts, 120 unreachable domains take about 40 seconds, well inside the 3-minute timeout.
 const CONCURRENCY = 16;

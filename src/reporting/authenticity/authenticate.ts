@@ -1,5 +1,6 @@
 import { DkimSignatureResult, TxtResolver, verifyDkimSignatures } from './dkim';
 import { fieldValue, fromDomain, splitMail } from './mail-headers';
+import { normalizeHost } from '../../policy/host-name';
 
 /**
  * Who sent a report mail, as far as DKIM proves it (RFC 8460 §3: reports without a valid signature by the
@@ -105,7 +106,7 @@ export async function authenticateMail(raw: Uint8Array, options: AuthenticateOpt
   const warnings: string[] = [];
   const submitterField = mail.headers.find((field) => field.key === 'tls-report-submitter');
   if (submitterField) {
-    const submitter = fieldValue(submitterField).toLowerCase().replace(/\.$/, '');
+    const submitter = normalizeHost(fieldValue(submitterField));
     // mail.ru says `mail.ru` and signs as `corp.mail.ru`: related names agree.
     if (!isWithin(submitter, signer) && !isWithin(signer, submitter)) {
       warnings.push(

@@ -1,3 +1,5 @@
+import { normalizeHost } from '../../policy/host-name';
+
 /**
  * The header section of a raw mail as DKIM sees it (RFC 6376 §3.4, §5.4): each field exactly as sent, folding
  * included, so that signatures can be checked byte for byte. Strings are `latin1`, one character per byte.
@@ -86,7 +88,7 @@ const HOST_NAME = /^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z
 
 /** `name` lower-cased without a trailing dot when it is a host name with at least two labels, else null. */
 export function hostName(name: string): string | null {
-  const host = name.trim().toLowerCase().replace(/\.$/, '');
+  const host = normalizeHost(name.trim());
   return HOST_NAME.test(host) ? host : null;
 }
 

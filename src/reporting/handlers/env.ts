@@ -7,8 +7,6 @@
 export const REPORT_BUCKET = 'REPORT_BUCKET';
 /** Largest accepted decompressed report, and largest accepted HTTPS body, in bytes. Optional (20 MiB). */
 export const MAX_DECOMPRESSED_BYTES = 'MAX_DECOMPRESSED_BYTES';
-/** CloudWatch namespace of the embedded-format metrics. Optional (`MtaSts`). */
-export const METRIC_NAMESPACE = 'METRIC_NAMESPACE';
 /**
  * The policy domains this deployment publishes, as `{ "policyDomains": [ … ] }` in this object of the report
  * bucket, written by the stack's policy publisher (not an environment variable: those hold 4 KB in all). The HTTPS
@@ -34,34 +32,14 @@ export const RAW_MAIL_PREFIX = 'raw/';
  */
 export const RAW_HTTPS_PREFIX = 'raw/https/';
 /**
- * Normalised reports from DKIM-verified mail: `reports/policy-domain=<domain>/date=<YYYY-MM-DD>/<key>.json`, the key
+ * Normalized reports from DKIM-verified mail: `reports/policy-domain=<domain>/date=<YYYY-MM-DD>/<key>.json`, the key
  * derived from the report and its verified signer.
  */
 export const REPORTS_PREFIX = 'reports/';
 /**
- * Normalised reports from the unauthenticated HTTPS endpoint, kept apart: `https-reports/policy-domain=<domain>/
+ * Normalized reports from the unauthenticated HTTPS endpoint, kept apart: `https-reports/policy-domain=<domain>/
  * date=<YYYY-MM-DD>/<sha256 of the body>.json`. Metrics and `readiness` leave them out unless told otherwise.
  */
 export const HTTPS_REPORTS_PREFIX = 'https-reports/';
 /** Rejected mails: `rejected/date=<YYYY-MM-DD>/<SES message id>.json`. (HTTPS refusals are only logged.) */
 export const REJECTED_PREFIX = 'rejected/';
-
-export const DEFAULT_METRIC_NAMESPACE = 'MtaSts';
-
-/** The value of environment variable `name`; throws when it is unset or empty (a deployment error). */
-export function requireEnv(name: string): string {
-  const value = process.env[name];
-  if (value === undefined || value.trim() === '') throw new Error(`environment variable ${name} is not set`);
-  return value.trim();
-}
-
-/** A positive integer from environment variable `name`, or `fallback` when unset; throws on anything else. */
-export function positiveIntegerEnv(name: string, fallback: number): number {
-  const value = process.env[name]?.trim();
-  if (value === undefined || value === '') return fallback;
-  const parsed = Number(value);
-  if (!Number.isSafeInteger(parsed) || parsed <= 0) {
-    throw new Error(`environment variable ${name} must be a positive integer, got ${JSON.stringify(value)}`);
-  }
-  return parsed;
-}

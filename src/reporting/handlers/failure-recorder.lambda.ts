@@ -1,9 +1,11 @@
 import { S3Client } from '@aws-sdk/client-s3';
-import { DEFAULT_METRIC_NAMESPACE, METRIC_NAMESPACE, REPORT_BUCKET, requireEnv } from './env';
+import { REPORT_BUCKET } from './env';
 import { FailedInvocationRecord, recordFailedInvocation } from './failed-invocation';
 import { IngestDeps } from './ingest';
 import { ReportMetrics } from './metrics';
 import { ReportStore } from './report-store';
+import { requireEnv } from '../../shared/env';
+import { DEFAULT_METRIC_NAMESPACE, METRIC_NAMESPACE } from '../../shared/metric-names';
 
 /** The report processor's `OnFailure` destination, given its dependencies. */
 export function createHandler(deps: IngestDeps): (record: FailedInvocationRecord) => Promise<void> {

@@ -61,7 +61,7 @@ export interface HttpsRejection {
  * Answers one HTTPS report upload (RFC 8460 §5.4): 201 once the report is stored (also when it already was),
  * 405/415/413 for requests that are not report uploads, 400 for a body that is not a report and 403 for a report
  * about none of `publishedDomains`. The body is parsed and checked in memory first: only an accepted report is
- * written (raw under `raw/https/`, normalised under `https-reports/` with channel `https`, keyed by the body's
+ * written (raw under `raw/https/`, normalized under `https-reports/` with channel `https`, keyed by the body's
  * SHA-256, see `storedDedupKey`), and counted in the metrics only with `countHttps`;
  * every refusal writes nothing. Of a report about several domains, only the policies about published domains are
  * stored. S3 errors throw (the sender sees a 5xx and retries).

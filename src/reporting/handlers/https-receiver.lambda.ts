@@ -1,20 +1,13 @@
 import { S3Client } from '@aws-sdk/client-s3';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { DEFAULT_MAX_DECOMPRESSED_BYTES } from '../parser';
-import {
-  DEFAULT_METRIC_NAMESPACE,
-  HTTPS_COUNTS,
-  MAX_DECOMPRESSED_BYTES,
-  METRIC_NAMESPACE,
-  positiveIntegerEnv,
-  PUBLISHED_DOMAINS_KEY,
-  REPORT_BUCKET,
-  requireEnv,
-} from './env';
+import { HTTPS_COUNTS, MAX_DECOMPRESSED_BYTES, PUBLISHED_DOMAINS_KEY, REPORT_BUCKET } from './env';
 import { HttpsIngestDeps, receiveReport } from './https-ingest';
 import { ReportMetrics } from './metrics';
 import { PublishedDomainsCache } from './published-domains';
 import { ReportStore } from './report-store';
+import { positiveIntegerEnv, requireEnv } from '../../shared/env';
+import { DEFAULT_METRIC_NAMESPACE, METRIC_NAMESPACE } from '../../shared/metric-names';
 
 type FunctionUrlHandler = (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyStructuredResultV2>;
 

@@ -21,7 +21,7 @@ const MESSAGE_ID = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 
 /**
  * The SES receipt verdicts that rule a mail out before it is read, or null. Checked first because they are free,
- * whereas reading, MIME-parsing, decompressing and normalising a mail is the expensive part.
+ * whereas reading, MIME-parsing, decompressing and normalizing a mail is the expensive part.
  *
  * - Virus: a `FAIL` verdict is rejected as `virus FAIL`, unopened. Other verdicts (`GRAY`, `PROCESSING_FAILED`,
  *   `DISABLED` = scanning off) go on to the DKIM check: a report is JSON, never executed.

@@ -1,5 +1,6 @@
-import { EmfWriter, EmfWriterOptions } from '../../monitoring/emf';
-import { ReportDimension, ReportMetric } from '../metric-names';
+import { normalizeHost } from '../../policy/host-name';
+import { EmfWriter, EmfWriterOptions } from '../../shared/emf';
+import { ReportDimension, ReportMetric } from '../../shared/metric-names';
 import { NormalisedPolicy } from '../parser';
 import { RESULT_TYPES } from '../result-types';
 
@@ -33,7 +34,7 @@ export class ReportMetrics {
   /** One newly stored report object: `policies` are the policies of `policyDomain` (a key segment). */
   reportStored(policyDomain: string, policies: readonly NormalisedPolicy[]): void {
     const published = this.options.publishedDomains;
-    const isPublished = published.includes(policyDomain.toLowerCase().replace(/\.$/, ''));
+    const isPublished = published.includes(normalizeHost(policyDomain));
     const sts = policies.filter((p) => p.policyType !== 'tlsa');
     const counted = sts.length > 0 ? sts : policies;
     this.emf.counts({ [ReportDimension.POLICY_DOMAIN]: isPublished ? policyDomain : OTHER }, [

@@ -1,10 +1,10 @@
 import { NormalisedReport } from '../parser';
 import { isPublishedDomain } from './published-domains';
+import { normalizeHost } from '../../policy/host-name';
 
-/**
- * Limits no honest report comes near. A report over any of them is rejected whole, with the reason: never clamped,
- * so that nothing stored or counted differs from what the sender said.
- */
+// Limits no honest report comes near. A report over any of them is rejected whole, with the reason: never clamped,
+// so that nothing stored or counted differs from what the sender said.
+
 /** Real reports cover one day (Stalwart: an hour to a week). */
 export const MAX_RANGE_DAYS = 7;
 /** How far a range may end after the report was received (clock skew, zone mistakes). */
@@ -17,7 +17,7 @@ export const MAX_POLICY_DOMAINS = 10;
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 function normalize(domain: string): string {
-  return domain.toLowerCase().replace(/\.$/, '');
+  return normalizeHost(domain);
 }
 
 /**

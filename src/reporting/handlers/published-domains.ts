@@ -1,5 +1,7 @@
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { PUBLISHED_DOMAINS_KEY } from './env';
+import { normalizeHost } from '../../policy/host-name';
+import { parseConfigJson } from '../../shared/config-json';
 
 /** Largest configuration object read, and most domains in it. */
 const MAX_CONFIG_BYTES = 1024 * 1024;
@@ -88,12 +90,7 @@ export class PublishedDomainsCache {
 
 /** `{ "policyDomains": [string, …] }`, normalized like {@link parsePolicyDomains}. */
 export function parsePublishedDomainsConfig(text: string): string[] {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    throw new Error(`configuration object ${PUBLISHED_DOMAINS_KEY} is not JSON`);
-  }
+  const parsed = parseConfigJson(text, PUBLISHED_DOMAINS_KEY);
   const domains = (parsed as { policyDomains?: unknown } | null)?.policyDomains;
   if (!Array.isArray(domains) || domains.length > MAX_DOMAINS || !domains.every((d) => typeof d === 'string')) {
     throw new Error(
@@ -107,7 +104,7 @@ export function parsePublishedDomainsConfig(text: string): string[] {
 export function parsePolicyDomains(value: string): string[] {
   return value
     .split(',')
-    .map((domain) => domain.trim().toLowerCase().replace(/\.$/, ''))
+    .map((domain) => normalizeHost(domain.trim()))
     .filter((domain) => domain !== '');
 }
 
@@ -117,6 +114,6 @@ export function parsePolicyDomains(value: string): string[] {
  */
 export function isPublishedDomain(domain: string | null, published: readonly string[]): boolean {
   if (domain === null) return false;
-  const name = domain.toLowerCase().replace(/\.$/, '');
+  const name = normalizeHost(domain);
   return published.some((p) => name === p || name.endsWith(`.${p}`));
 }

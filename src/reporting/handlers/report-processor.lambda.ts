@@ -2,19 +2,13 @@ import { Resolver } from 'node:dns/promises';
 import { S3Client } from '@aws-sdk/client-s3';
 import type { SESEvent } from 'aws-lambda';
 import { DEFAULT_MAX_DECOMPRESSED_BYTES } from '../parser';
-import {
-  DEFAULT_METRIC_NAMESPACE,
-  MAX_DECOMPRESSED_BYTES,
-  METRIC_NAMESPACE,
-  positiveIntegerEnv,
-  REPORT_BUCKET,
-  requireEnv,
-  TRUSTED_REPORTERS,
-} from './env';
+import { MAX_DECOMPRESSED_BYTES, REPORT_BUCKET, TRUSTED_REPORTERS } from './env';
 import { ingestMail, MailIngestDeps } from './mail-ingest';
 import { ReportMetrics } from './metrics';
 import { parsePolicyDomains, PublishedDomainsCache } from './published-domains';
 import { ReportStore } from './report-store';
+import { positiveIntegerEnv, requireEnv } from '../../shared/env';
+import { DEFAULT_METRIC_NAMESPACE, METRIC_NAMESPACE } from '../../shared/metric-names';
 
 /** The SES receipt rule's Lambda action handler (asynchronous invocation), given its dependencies. */
 export function createHandler(deps: MailIngestDeps): (event: SESEvent) => Promise<void> {

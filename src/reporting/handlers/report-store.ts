@@ -4,6 +4,7 @@ import { Readable } from 'node:stream';
 import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { HTTPS_REPORTS_PREFIX, REJECTED_PREFIX, REPORTS_PREFIX } from './env';
 import { isPublishedDomain } from './published-domains';
+import { normalizeHost } from '../../policy/host-name';
 import { dedupKey, NormalisedPolicy, NormalisedReport, ReportMail, ReportRejectedError } from '../parser';
 
 /**
@@ -91,7 +92,7 @@ const ISO_DATE = /^(\d{4}-\d{2}-\d{2})T/;
  */
 export function policyDomainSegment(domain: string | null): string {
   if (domain === null) return 'unknown';
-  const name = domain.toLowerCase().replace(/\.$/, '');
+  const name = normalizeHost(domain);
   if (HOST_NAME.test(name)) return name;
   return `invalid-${createHash('sha256').update(domain, 'utf8').digest('hex').slice(0, 16)}`;
 }

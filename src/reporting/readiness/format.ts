@@ -1,4 +1,4 @@
-import type { ReadinessAssessment } from './assess';
+import type { ReadinessAssessment } from './assessment';
 
 /** Report strings are sender-controlled: keep terminal control sequences out of the output. */
 function printable(text: string): string {

@@ -10,8 +10,8 @@ import {
   zonePolicyId,
 } from '../../../src/policy-site/publisher/publish-policies';
 import { parsePublisherProperties, sha256 } from '../../../src/policy-site/publisher/publisher-properties';
-import { mxSet, route53Zones, zoneApex } from '../../monitoring/mx-drift/route53-zone';
-import { BUCKET, CREDENTIALS, S3Server, startS3Server } from '../../reporting/handlers/s3-server';
+import { mxSet, route53Zones, zoneApex } from '../../drift-check/route53-zone';
+import { BUCKET, CREDENTIALS, useS3Server } from '../../support/s3-server';
 
 const route53Mock = mockClient(Route53Client);
 const route53 = new Route53Client({ region: 'us-east-1', credentials: CREDENTIALS });
@@ -31,7 +31,7 @@ const ZONE_TEXT = renderPolicyDocument({
 }).text;
 
 let zone: ResourceRecordSet[];
-let s3: S3Server;
+const s3 = useS3Server();
 let logs: string[];
 
 const STATIC_ENTRY = { Domain: 'example.com', TenantId: 'dt_com', ManagedCertificate: 'true', Text: STATIC_TEXT };
@@ -68,17 +68,11 @@ const update = (props: object, old: object) =>
     OldResourceProperties: old as Record<string, unknown>,
   });
 
-beforeAll(async () => {
-  s3 = await startS3Server();
-});
-
 afterAll(async () => {
   route53Mock.restore();
-  await s3.close();
 });
 
 beforeEach(async () => {
-  await s3.reset();
   logs = [];
   zone = [...zoneApex('example.org.'), mxSet('example.org.', '1 ASPMX.L.GOOGLE.COM.', '5 alt1.aspmx.l.google.com.')];
   route53Mock.reset();

@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, SESEvent } from 'aws-lambda';
 import { captureOutput, domainMetrics, fixture, NOW, sesEvent } from './helpers';
-import { BUCKET, S3Server, startS3Server } from './s3-server';
 import { createHandler as createReceiver } from '../../../src/reporting/handlers/https-receiver.lambda';
 import { ReportMetrics } from '../../../src/reporting/handlers/metrics';
 import { createHandler as createProcessor } from '../../../src/reporting/handlers/report-processor.lambda';
 import { ReportStore } from '../../../src/reporting/handlers/report-store';
+import { BUCKET, useS3Server } from '../../support/s3-server';
 import { everyDomainResolver, signAsFrom } from '../dkim-signer';
 
 /**
@@ -32,7 +32,7 @@ const FORGED = {
   ],
 };
 
-let s3: S3Server;
+const s3 = useS3Server();
 let output: ReturnType<typeof captureOutput>;
 let processMail: (event: SESEvent) => Promise<void>;
 let receive: (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyStructuredResultV2>;
@@ -75,16 +75,7 @@ async function stored(key: string): Promise<{ channel: string; dedupKey: string;
   return JSON.parse((await s3.get(key)).body);
 }
 
-beforeAll(async () => {
-  s3 = await startS3Server();
-});
-
-afterAll(async () => {
-  await s3.close();
-});
-
 beforeEach(async () => {
-  await s3.reset();
   output = captureOutput();
   const store = new ReportStore(s3.client, BUCKET);
   const publishedDomains = ['cardinalhealth.ca'];

@@ -1,5 +1,5 @@
 import { captureOutput, domainMetrics, NOW, reportMail, resultTypeMetrics, sesEvent } from './helpers';
-import { BUCKET, S3Server, startS3Server } from './s3-server';
+import { BUCKET, S3Server, startS3Server } from '../../support/s3-server';
 import { IngestOutcome } from '../../../src/reporting/handlers/ingest';
 import { ingestMail, MailIngestDeps } from '../../../src/reporting/handlers/mail-ingest';
 import { ReportMetrics } from '../../../src/reporting/handlers/metrics';

@@ -1,13 +1,13 @@
 import { captureOutput, NOW, REJECTED_METRICS, sesEvent } from './helpers';
-import { BUCKET, S3Server, startS3Server } from './s3-server';
 import { createHandler } from '../../../src/reporting/handlers/failure-recorder.lambda';
 import { ReportMetrics } from '../../../src/reporting/handlers/metrics';
 import { ReportStore } from '../../../src/reporting/handlers/report-store';
+import { BUCKET, useS3Server } from '../../support/s3-server';
 
 const MESSAGE_ID = 'o3vrnil0e2ic28trm7dfhrc2v0clambda4nbp0g01';
 const KEY = `rejected/date=2024-09-04/${MESSAGE_ID}.json`;
 
-let s3: S3Server;
+const s3 = useS3Server();
 let output: ReturnType<typeof captureOutput>;
 
 /** The invocation record Lambda sends the OnFailure destination after the last retry. */
@@ -27,16 +27,7 @@ function invocationRecord(errorMessage: string) {
   };
 }
 
-beforeAll(async () => {
-  s3 = await startS3Server();
-});
-
-afterAll(async () => {
-  await s3.close();
-});
-
 beforeEach(async () => {
-  await s3.reset();
   output = captureOutput();
 });
 

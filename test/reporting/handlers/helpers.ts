@@ -218,6 +218,17 @@ export function resultTypeMetrics(resultType: string, failed: number) {
   };
 }
 
+/**
+ * The metrics of the RFC 8460 Appendix B example report (fixture parsedmarc-rfc8460.json), whichever channel
+ * brought it: 5326 successful and 303 failed sessions for company-y.example, in three result types.
+ */
+export const RFC8460_APPENDIX_B_METRICS = [
+  domainMetrics('company-y.example', 5326, 303),
+  resultTypeMetrics('certificate-expired', 100),
+  resultTypeMetrics('starttls-not-supported', 200),
+  resultTypeMetrics('validation-failure', 3),
+];
+
 export const REJECTED_METRICS = {
   _aws: {
     Timestamp: NOW.getTime(),

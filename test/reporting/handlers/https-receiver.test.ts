@@ -1,12 +1,20 @@
 import { createHash } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { captureOutput, domainMetrics, fixture, MULTI_DOMAIN_REPORT, NOW, resultTypeMetrics } from './helpers';
-import { BUCKET, S3Server, startS3Server } from './s3-server';
+import {
+  captureOutput,
+  domainMetrics,
+  fixture,
+  MULTI_DOMAIN_REPORT,
+  NOW,
+  resultTypeMetrics,
+  RFC8460_APPENDIX_B_METRICS,
+} from './helpers';
 import { HttpsIngestDeps } from '../../../src/reporting/handlers/https-ingest';
 import { createHandler } from '../../../src/reporting/handlers/https-receiver.lambda';
 import { ReportMetrics } from '../../../src/reporting/handlers/metrics';
 import { ReportStore } from '../../../src/reporting/handlers/report-store';
+import { BUCKET, useS3Server } from '../../support/s3-server';
 
 type ReceiverModule = typeof import('../../../src/reporting/handlers/https-receiver.lambda');
 
@@ -18,7 +26,7 @@ const rfcReportKey = (body: Buffer) =>
   `https-reports/policy-domain=company-y.example/date=2016-04-01/${createHash('sha256').update(body).digest('hex')}.json`;
 const TEXT = { 'content-type': 'text/plain; charset=utf-8' };
 
-let s3: S3Server;
+const s3 = useS3Server();
 let output: ReturnType<typeof captureOutput>;
 let handler: (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyStructuredResultV2>;
 
@@ -92,23 +100,9 @@ function rawKey(body: Buffer): string {
 }
 
 const rfcJson = () => fixture('parsedmarc-rfc8460.json');
-const rfcMetrics = [
-  domainMetrics('company-y.example', 5326, 303),
-  resultTypeMetrics('certificate-expired', 100),
-  resultTypeMetrics('starttls-not-supported', 200),
-  resultTypeMetrics('validation-failure', 3),
-];
-
-beforeAll(async () => {
-  s3 = await startS3Server();
-});
-
-afterAll(async () => {
-  await s3.close();
-});
+const rfcMetrics = RFC8460_APPENDIX_B_METRICS;
 
 beforeEach(async () => {
-  await s3.reset();
   output = captureOutput();
   handler = createHandler(deps());
 });

@@ -9,11 +9,11 @@ import {
   reportMail,
   sesEvent,
 } from './helpers';
-import { BUCKET, S3Server, startS3Server } from './s3-server';
 import { MailIngestDeps } from '../../../src/reporting/handlers/mail-ingest';
 import { ReportMetrics } from '../../../src/reporting/handlers/metrics';
 import { createHandler } from '../../../src/reporting/handlers/report-processor.lambda';
 import { ReportStore } from '../../../src/reporting/handlers/report-store';
+import { BUCKET, useS3Server } from '../../support/s3-server';
 import { everyDomainResolver, signAsFrom, signMail, testSigner } from '../dkim-signer';
 
 /**
@@ -26,7 +26,7 @@ const FORGED = 'q8k2mb4f1d0sj7g6v3lm9uakc5p0e1tr2nbo7h81';
 const GOOGLE_PREFIX = 'reports/policy-domain=cardinalhealth.ca/date=2024-09-03/';
 const PUBLISHED = ['cardinalhealth.ca', 'example.com'];
 
-let s3: S3Server;
+const s3 = useS3Server();
 let output: ReturnType<typeof captureOutput>;
 let handler: (event: SESEvent) => Promise<void>;
 
@@ -58,16 +58,7 @@ function fromAttacker(mail: Buffer): Buffer {
   );
 }
 
-beforeAll(async () => {
-  s3 = await startS3Server();
-});
-
-afterAll(async () => {
-  await s3.close();
-});
-
 beforeEach(async () => {
-  await s3.reset();
   output = captureOutput();
   handler = createHandler(deps());
 });

@@ -1,26 +1,14 @@
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { BUCKET, S3Server, startS3Server } from './s3-server';
 import {
   parsePublishedDomainsConfig,
   PUBLISHED_DOMAINS_MAX_AGE_MS,
   PublishedDomainsCache,
   readPublishedDomains,
 } from '../../../src/reporting/handlers/published-domains';
+import { BUCKET, useS3Server } from '../../support/s3-server';
 
 const KEY = '_cdk-mta-sts/published-domains.json';
-let s3: S3Server;
-
-beforeAll(async () => {
-  s3 = await startS3Server();
-});
-
-afterAll(async () => {
-  await s3.close();
-});
-
-beforeEach(async () => {
-  await s3.reset();
-});
+const s3 = useS3Server();
 
 describe('readPublishedDomains (the configuration object the policy publisher writes)', () => {
   test('reads and normalizes the list', async () => {

@@ -1,4 +1,3 @@
-import { BUCKET, S3Server, startS3Server } from './s3-server';
 import {
   groupByPolicyDomain,
   policyDomainSegment,
@@ -8,6 +7,7 @@ import {
   storedDedupKey,
 } from '../../../src/reporting/handlers/report-store';
 import { dedupKey, ReportRejectedError } from '../../../src/reporting/parser';
+import { BUCKET, useS3Server } from '../../support/s3-server';
 
 describe('policyDomainSegment', () => {
   test.each([
@@ -118,15 +118,7 @@ describe('groupByPolicyDomain', () => {
 });
 
 describe('ReportStore against S3', () => {
-  let s3: S3Server;
-
-  beforeAll(async () => {
-    s3 = await startS3Server();
-  });
-
-  afterAll(async () => {
-    await s3.close();
-  });
+  const s3 = useS3Server();
 
   test('returns the bytes of an object within the limit', async () => {
     await s3.put('raw/m1', Buffer.alloc(200, 0x61));

@@ -4,7 +4,7 @@ import { ReportStore } from '../../../src/reporting/handlers/report-store';
 import { assessReadiness, formatReadiness, parseStoredReport, ReadinessReport } from '../../../src/reporting/readiness';
 import { everyDomainResolver, signAsFrom } from '../dkim-signer';
 import { captureOutput, reportMail, sesEvent } from '../handlers/helpers';
-import { BUCKET, S3Server, startS3Server } from '../handlers/s3-server';
+import { BUCKET, S3Server, startS3Server } from '../../support/s3-server';
 import { reportObject } from '../mail-builder';
 
 /**

@@ -1,6 +1,6 @@
-import { parsePolicyFile } from '../../../src/monitoring/mx-drift/policy-file';
-import { MtaStsMode } from '../../../src/policy/mode';
-import { renderPolicyDocument } from '../../../src/policy/policy-document';
+import { MtaStsMode } from '../../src/policy/mode';
+import { renderPolicyDocument } from '../../src/policy/policy-document';
+import { parsePolicyFile } from '../../src/policy/policy-file';
 
 const CRLF = '\r\n';
 const file = (...lines: string[]) => lines.map((line) => line + CRLF).join('');

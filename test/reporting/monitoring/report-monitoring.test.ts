@@ -2,7 +2,7 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import { MtaStsMode, TlsReportIngestion, TlsReportIngestionProps } from '../../src';
+import { MtaStsMode, TlsReportIngestion, TlsReportIngestionProps } from '../../../src';
 
 function ingestion(props: Partial<TlsReportIngestionProps> = {}): { stack: Stack; reports: TlsReportIngestion } {
   const stack = new Stack(new App(), 'Stack', { env: { account: '111111111111', region: 'eu-west-1' } });

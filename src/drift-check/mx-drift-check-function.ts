@@ -10,16 +10,16 @@ export interface MxDriftCheckFunctionProps extends lambda.FunctionOptions {
 }
 
 /**
- * An AWS Lambda function which executes src/monitoring/mx-drift/mx-drift-check.
+ * An AWS Lambda function which executes src/drift-check/mx-drift-check.
  */
 export class MxDriftCheckFunction extends lambda.Function {
   constructor(scope: Construct, id: string, props?: MxDriftCheckFunctionProps) {
     super(scope, id, {
-      description: 'src/monitoring/mx-drift/mx-drift-check.lambda.ts',
+      description: 'src/drift-check/mx-drift-check.lambda.ts',
       ...props,
       runtime: new lambda.Runtime('nodejs22.x', lambda.RuntimeFamily.NODEJS),
       handler: 'index.handler',
-      code: lambda.Code.fromAsset(path.join(__dirname, '../../../assets/monitoring/mx-drift/mx-drift-check.lambda')),
+      code: lambda.Code.fromAsset(path.join(__dirname, '../../assets/drift-check/mx-drift-check.lambda')),
     });
     this.addEnvironment('AWS_NODEJS_CONNECTION_REUSE_ENABLED', '1', { removeInEdge: true });
   }

@@ -3,8 +3,8 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { MxDriftCheck } from '../../../src/monitoring/mx-drift/mx-drift-check';
-import { MtaStsMode } from '../../../src/policy/mode';
+import { MxDriftCheck } from '../../src/drift-check/mx-drift-check';
+import { MtaStsMode } from '../../src/policy/mode';
 
 function fixture(bucketProps: s3.BucketProps = {}) {
   const stack = new Stack(new App(), 'Stack', { env: { account: '111111111111', region: 'eu-west-1' } });

@@ -1,27 +1,22 @@
 import type { ResourceRecordSet } from '@aws-sdk/client-route-53';
 import { AwsStub, mockClient } from 'aws-sdk-client-mock';
 import { mxSet, route53Zones, zoneApex } from './route53-zone';
-import { DRIFT_CONFIG_KEY, parseDriftCheckConfig } from '../../../src/monitoring/mx-drift/env';
-import { MtaStsMode } from '../../../src/policy/mode';
-import { renderPolicyDocument } from '../../../src/policy/policy-document';
-import { captureOutput } from '../../reporting/handlers/helpers';
-import { BUCKET, CREDENTIALS, S3Server, startS3Server } from '../../reporting/handlers/s3-server';
+import { DRIFT_CONFIG_KEY, parseDriftCheckConfig } from '../../src/drift-check/env';
+import { MtaStsMode } from '../../src/policy/mode';
+import { renderPolicyDocument } from '../../src/policy/policy-document';
+import { captureOutput } from '../reporting/handlers/helpers';
+import { BUCKET, CREDENTIALS, useS3Server } from '../support/s3-server';
 
 const ZONE = 'Z04517231CXU2TZ4X0P4F';
 type Route53Module = typeof import('@aws-sdk/client-route-53');
-type HandlerModule = typeof import('../../../src/monitoring/mx-drift/mx-drift-check.lambda');
+type HandlerModule = typeof import('../../src/drift-check/mx-drift-check.lambda');
 
 const saved = { ...process.env };
-let s3: S3Server;
+const s3 = useS3Server();
 let route53Mock: AwsStub<any, any, any> | undefined;
-
-beforeAll(async () => {
-  s3 = await startS3Server();
-});
 
 afterAll(async () => {
   process.env = saved;
-  await s3.close();
 });
 
 afterEach(() => {
@@ -51,7 +46,7 @@ function freshHandler(zone: ResourceRecordSet[] = []): HandlerModule['handler'] 
     const sdk = jest.requireActual<Route53Module>('@aws-sdk/client-route-53');
     route53Mock = mockClient(sdk.Route53Client);
     route53Mock.on(sdk.ListResourceRecordSetsCommand).callsFake(route53Zones({ [ZONE]: zone }));
-    fresh = jest.requireActual<HandlerModule>('../../../src/monitoring/mx-drift/mx-drift-check.lambda').handler;
+    fresh = jest.requireActual<HandlerModule>('../../src/drift-check/mx-drift-check.lambda').handler;
   });
   return fresh!;
 }

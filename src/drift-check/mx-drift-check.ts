@@ -1,4 +1,4 @@
-import { Duration, Lazy, Stack } from 'aws-cdk-lib';
+import { Annotations, Duration, Lazy, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
@@ -9,25 +9,26 @@ import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
+import { DRIFT_CONFIG_KEY, DriftCheckDomain, POLICY_BUCKET, STACK_NAME } from './env';
+import { MxDriftCheckFunction } from './mx-drift-check-function';
+import { normalizeDomainName } from '../policy/domain-name';
+import { MtaStsMode, toMtaStsMode } from '../policy/mode';
+import { policyObjectKey } from '../policy/policy-object';
+import { PolicyHost } from '../policy-site/policy-host';
+import { PolicyPublisher } from '../policy-site/publisher/policy-publisher';
 import {
   DEFAULT_METRIC_NAMESPACE,
   DOMAINS_WITH_UNCOVERED_MX,
   DRIFT_CHECK_ERRORS,
-  DRIFT_CONFIG_KEY,
-  DriftCheckDomain,
   METRIC_NAMESPACE,
-  POLICY_BUCKET,
-  policyObjectKey,
   STACK_DIMENSION,
-  STACK_NAME,
-} from './env';
-import { MxDriftCheckFunction } from './mx-drift-check-function';
-import { normalizeDomainName } from '../../policy/domain-name';
-import { MtaStsMode, toMtaStsMode } from '../../policy/mode';
-import { PolicyPublisher } from '../../policy-site/publisher/policy-publisher';
-import { functionLogGroup } from '../../support/function-log-group';
-import { PropErrors } from '../../support/prop-errors';
-import { runAtDeploy } from '../../support/run-at-deploy';
+} from '../shared/metric-names';
+import { functionLogGroup } from '../support/function-log-group';
+import { PropErrors } from '../support/prop-errors';
+import { runAtDeploy } from '../support/run-at-deploy';
+
+/** The id of the stack's drift check, a child of the stack. */
+const SINGLETON_ID = 'MtaStsMxDriftCheck';
 
 /**
  * Properties for `MxDriftCheck`.
@@ -72,6 +73,25 @@ export interface MxDriftCheckProps {
  * One per stack is enough: register each domain with `addDomain`.
  */
 export class MxDriftCheck extends Construct {
+  /**
+   * The stack's drift check, created on first use, reading the policy files from the stack's shared policy bucket.
+   * One check publishes to one namespace: a later caller asking for another gets a warning on its own scope.
+   */
+  public static of(scope: Construct, metricNamespace?: string): MxDriftCheck {
+    const stack = Stack.of(scope);
+    const existing = stack.node.tryFindChild(SINGLETON_ID) as MxDriftCheck | undefined;
+    if (existing) {
+      if (metricNamespace !== undefined && metricNamespace !== existing.metricNamespace) {
+        Annotations.of(scope).addWarningV2(
+          'cdk-mta-sts:driftNamespace',
+          `The stack's MX drift check publishes to namespace "${existing.metricNamespace}", not "${metricNamespace}": the report dashboard will not show its metric for this domain.`,
+        );
+      }
+      return existing;
+    }
+    return new MxDriftCheck(stack, SINGLETON_ID, { bucket: PolicyHost.of(scope).bucket, metricNamespace });
+  }
+
   /** The check Lambda. */
   public readonly checkFunction: lambda.IFunction;
 

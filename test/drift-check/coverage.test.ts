@@ -1,7 +1,7 @@
-import { mxRecordHost, uncoveredHosts } from '../../../src/monitoring/mx-drift/coverage';
-import { compareToPolicy } from '../../../src/monitoring/mx-drift/drift-check';
-import { PolicyFileCheck } from '../../../src/monitoring/mx-drift/policy-file';
-import { MtaStsMode } from '../../../src/policy/mode';
+import { compareToPolicy } from '../../src/drift-check/drift-check';
+import { MtaStsMode } from '../../src/policy/mode';
+import { mxRecordHost, uncoveredHosts } from '../../src/policy/mx-coverage';
+import { PolicyFileCheck } from '../../src/policy/policy-file';
 
 describe('uncoveredHosts (RFC 8461 §4.1)', () => {
   test.each<[string[], string[], string[]]>([

@@ -2,13 +2,13 @@ import { ListResourceRecordSetsCommand, ResourceRecordSet, Route53Client } from 
 import { GetObjectCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { mtaStsRecords, mxSet, route53Zones, zoneApex } from './route53-zone';
-import { DriftMetrics } from '../../../src/monitoring/mx-drift/drift-metrics';
-import { DriftCheckDomain } from '../../../src/monitoring/mx-drift/env';
-import { createHandler } from '../../../src/monitoring/mx-drift/mx-drift-check.lambda';
-import { MtaStsMode } from '../../../src/policy/mode';
-import { renderPolicyDocument } from '../../../src/policy/policy-document';
-import { captureOutput, NOW } from '../../reporting/handlers/helpers';
-import { BUCKET, CREDENTIALS, S3Server, startS3Server } from '../../reporting/handlers/s3-server';
+import { DriftMetrics } from '../../src/drift-check/drift-metrics';
+import { DriftCheckDomain } from '../../src/drift-check/env';
+import { createHandler } from '../../src/drift-check/mx-drift-check.lambda';
+import { MtaStsMode } from '../../src/policy/mode';
+import { renderPolicyDocument } from '../../src/policy/policy-document';
+import { captureOutput, NOW } from '../reporting/handlers/helpers';
+import { BUCKET, CREDENTIALS, useS3Server } from '../support/s3-server';
 
 const route53Mock = mockClient(Route53Client);
 const route53 = new Route53Client({ region: 'us-east-1', credentials: CREDENTIALS });
@@ -74,7 +74,7 @@ const ERROR_LINE =
   '{"_aws":{"Timestamp":1725523200000,"CloudWatchMetrics":[{"Namespace":"MtaSts","Dimensions":[["Stack"]],' +
   '"Metrics":[{"Name":"DriftCheckErrors","Unit":"Count"}]}]},"Stack":"MailSecurity","DriftCheckErrors":1}\n';
 
-let s3: S3Server;
+const s3 = useS3Server();
 let output: ReturnType<typeof captureOutput>;
 
 function policy(mode: MtaStsMode, mx: string[]): string {
@@ -101,17 +101,11 @@ function route53Requests(): unknown[] {
   return route53Mock.commandCalls(ListResourceRecordSetsCommand).map((call) => call.args[0].input);
 }
 
-beforeAll(async () => {
-  s3 = await startS3Server();
-});
-
 afterAll(async () => {
   route53Mock.restore();
-  await s3.close();
 });
 
 beforeEach(async () => {
-  await s3.reset();
   route53Mock.reset();
   route53Mock.on(ListResourceRecordSetsCommand).callsFake(route53Zones(ZONES));
   output = captureOutput();

@@ -1,11 +1,12 @@
-import { normalizeHost, uncoveredHosts } from './coverage';
 import { DriftMetrics } from './drift-metrics';
 import { DriftCheckDomain } from './env';
-import { PolicyFileCheck } from './policy-file';
+import { normalizeHost } from '../policy/host-name';
+import { uncoveredHosts } from '../policy/mx-coverage';
+import { PolicyFileCheck } from '../policy/policy-file';
 
 /** A domain's live MX hosts as the hosted zone has them. */
 export interface LiveMx {
-  /** Normalised, sorted, without duplicates; a null MX is left out. */
+  /** Normalized, sorted, without duplicates; a null MX is left out. */
   readonly hosts: string[];
   /** The zone has a null MX (`0 .`, RFC 7505): the domain accepts no mail. */
   readonly nullMx: boolean;
@@ -37,7 +38,7 @@ export type DriftStatus = 'covered' | 'uncovered' | 'policy-problem' | 'no-mx';
 export interface DomainDrift {
   readonly policyDomain: string;
   readonly status: DriftStatus;
-  /** Live MX hosts, normalised and sorted. */
+  /** Live MX hosts, normalized and sorted. */
   readonly liveMx: string[];
   /** The live MX hosts no published pattern covers; all of them when there is no valid policy file. */
   readonly uncovered: string[];

@@ -131,3 +131,27 @@ export async function startS3Server(): Promise<S3Server> {
     },
   };
 }
+
+/**
+ * One s3rver for the suite (or the `describe` it is called in), started before its first test, emptied before each
+ * test and closed after the last. The object it returns stands for the running server.
+ */
+export function useS3Server(): S3Server {
+  let server: S3Server | undefined;
+  beforeAll(async () => {
+    server = await startS3Server();
+  });
+  afterAll(async () => {
+    await server?.close();
+  });
+  beforeEach(async () => {
+    await server?.reset();
+  });
+  return new Proxy({} as S3Server, {
+    get: (_, property) => {
+      if (!server) throw new Error('the S3 server starts before the first test: use it inside hooks and tests');
+      const value = Reflect.get(server, property);
+      return typeof value === 'function' ? value.bind(server) : value;
+    },
+  });
+}

@@ -1,5 +1,5 @@
-import { MAX_MAX_AGE_SECONDS, MAX_POLICY_BYTES } from '../../policy/limits';
-import { MtaStsMode } from '../../policy/mode';
+import { MAX_MAX_AGE_SECONDS, MAX_POLICY_BYTES } from './limits';
+import { MtaStsMode } from './mode';
 
 /** What senders act on in a served policy file. */
 export interface PublishedPolicy {

@@ -1,12 +1,8 @@
-import { mxPatternMatches } from '../../policy/mx-pattern';
-
-/** A host name as compared and logged: lower case, without the trailing dot DNS data carries. */
-export function normalizeHost(host: string): string {
-  return (host.endsWith('.') ? host.slice(0, -1) : host).toLowerCase();
-}
+import { normalizeHost } from './host-name';
+import { mxPatternMatches } from './mx-pattern';
 
 /**
- * The exchange host of an MX record value as Route 53 returns it (`"10 mx1.example.com."`), normalised; `''` for
+ * The exchange host of an MX record value as Route 53 returns it (`"10 mx1.example.com."`), normalized; `''` for
  * a null MX (`"0 ."`, RFC 7505), which names no host. Throws on anything else.
  */
 export function mxRecordHost(value: string): string {
@@ -16,7 +12,7 @@ export function mxRecordHost(value: string): string {
 }
 
 /**
- * The hosts, normalised, sorted and without duplicates, that no pattern covers (RFC 8461 §4.1: exact name, or
+ * The hosts, normalized, sorted and without duplicates, that no pattern covers (RFC 8461 §4.1: exact name, or
  * `*.` standing for exactly one left-most label; case and trailing dots ignored).
  */
 export function uncoveredHosts(hosts: readonly string[], patterns: readonly string[]): string[] {

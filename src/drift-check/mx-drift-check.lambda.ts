@@ -1,22 +1,16 @@
 import { ListResourceRecordSetsCommand, Route53Client, RRType } from '@aws-sdk/client-route-53';
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { mxRecordHost } from './coverage';
 import { checkDomains, DomainCheckError, DomainDrift, DriftSources, LiveMx } from './drift-check';
 import { DriftMetrics } from './drift-metrics';
-import {
-  DEFAULT_METRIC_NAMESPACE,
-  DRIFT_CONFIG_KEY,
-  DriftCheckDomain,
-  MAX_CONFIG_BYTES,
-  METRIC_NAMESPACE,
-  parseDriftCheckConfig,
-  POLICY_BUCKET,
-  policyObjectKey,
-  STACK_NAME,
-} from './env';
-import { parsePolicyFile, PolicyFileCheck } from './policy-file';
-import { firstPageStart, MX, nextPageStart, PageStart, recordName } from '../../dns/mx-record-pages';
-import { requireEnv } from '../../reporting/handlers/env';
+import { DRIFT_CONFIG_KEY, DriftCheckDomain, MAX_CONFIG_BYTES, parseDriftCheckConfig, POLICY_BUCKET, STACK_NAME } from './env';
+import { normalizeHost } from '../policy/host-name';
+import { mxRecordHost } from '../policy/mx-coverage';
+import { parsePolicyFile, PolicyFileCheck } from '../policy/policy-file';
+import { policyObjectKey } from '../policy/policy-object';
+import { readConfigObject } from '../shared/config-object';
+import { requireEnv } from '../shared/env';
+import { DEFAULT_METRIC_NAMESPACE, METRIC_NAMESPACE } from '../shared/metric-names';
+import { firstPageStart, MX, nextPageStart, PageStart } from '../shared/mx-record-pages';
 
 export interface MxDriftCheckConfig {
   /** The domains to check; read from the configuration object in the policy bucket on each run when not given. */
@@ -44,16 +38,7 @@ export function createHandler(config: MxDriftCheckConfig): () => Promise<(Domain
 
 /** The domains the stack's publisher wrote at the last deployment; read on every run, so it is never stale. */
 export async function readDomains(s3: S3Client, bucket: string): Promise<DriftCheckDomain[]> {
-  const response = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: DRIFT_CONFIG_KEY }));
-  if ((response.ContentLength ?? 0) > MAX_CONFIG_BYTES) {
-    response.Body?.transformToWebStream()
-      .cancel()
-      .catch(() => undefined);
-    throw new Error(
-      `configuration object ${DRIFT_CONFIG_KEY} is ${response.ContentLength} bytes, over ${MAX_CONFIG_BYTES}`,
-    );
-  }
-  return parseDriftCheckConfig(await response.Body!.transformToString());
+  return parseDriftCheckConfig(await readConfigObject(s3, bucket, DRIFT_CONFIG_KEY, MAX_CONFIG_BYTES));
 }
 
 /** Route 53 and S3 as the check reads them. */
@@ -84,7 +69,7 @@ async function listLiveMx(route53: Route53Client, hostedZoneId: string, domainNa
       }),
     );
     for (const recordSet of page.ResourceRecordSets ?? []) {
-      if (recordSet.Type !== MX || recordName(recordSet.Name ?? '') !== domainName) continue;
+      if (recordSet.Type !== MX || normalizeHost(recordSet.Name ?? '') !== domainName) continue;
       if (recordSet.AliasTarget) {
         throw new Error(
           `the MX record set is an alias to ${recordSet.AliasTarget.DNSName}, which this check does not follow`,

@@ -1,7 +1,8 @@
 /**
- * What the MX drift check Lambda and the construct that deploys it agree on: environment variable names, metric
- * names and where a policy file lives. No AWS SDK imports here: the construct imports this file.
+ * What the MX drift check Lambda and the construct that deploys it agree on: environment variable names and the
+ * configuration object (metric names: shared/metric-names). No AWS SDK imports here: the construct imports this file.
  */
+import { parseConfigJson } from '../shared/config-json';
 
 /**
  * The domains to check live in this object of the policy bucket, which the stack's policy publisher writes:
@@ -13,53 +14,20 @@ export const MAX_CONFIG_BYTES = 1024 * 1024;
 export const MAX_CONFIG_DOMAINS = 5000;
 /** Name of the bucket holding `<policy domain>/.well-known/mta-sts.txt` and the configuration object. Required. */
 export const POLICY_BUCKET = 'POLICY_BUCKET';
-/** CloudWatch namespace of the embedded-format metrics. Optional (`MtaSts`). */
-export const METRIC_NAMESPACE = 'METRIC_NAMESPACE';
 /** The stack's name, the `Stack` dimension of the per-run metrics. Required. */
 export const STACK_NAME = 'STACK_NAME';
 
-export const DEFAULT_METRIC_NAMESPACE = 'MtaSts';
-
-/**
- * Per policy domain, live MX hosts that no published `mx` pattern covers; written only when above 0, so a domain
- * without drift costs no custom metric.
- */
-export const UNCOVERED_MX_HOSTS = 'UncoveredMxHosts';
-/** Dimension `Stack`, one datapoint per run: domains with an uncovered live MX host. The alarm watches this. */
-export const DOMAINS_WITH_UNCOVERED_MX = 'DomainsWithUncoveredMx';
-/** Dimension `Stack`, 1 per domain whose check failed (Route 53 or S3 error): that domain has no datapoint. */
-export const DRIFT_CHECK_ERRORS = 'DriftCheckErrors';
-export const POLICY_DOMAIN_DIMENSION = 'PolicyDomain';
-/**
- * The per-run metrics carry the stack's name: without it, the checks of two stacks in one account and region would
- * share one metric, so one stack's datapoints would hide that the other's check stopped, or alarm it.
- */
-export const STACK_DIMENSION = 'Stack';
-
 /** One entry of the configuration object's `domains`. */
 export interface DriftCheckDomain {
-  /** The policy domain, normalised (lower-case A-labels, no trailing dot). */
+  /** The policy domain, normalized (lower-case A-labels, no trailing dot). */
   readonly domainName: string;
   /** The Route 53 hosted zone holding the domain's MX record set. */
   readonly hostedZoneId: string;
 }
 
-/** The policy file's key in the policy bucket, as the policy site uploads it. */
-export function policyObjectKey(domainName: string): string {
-  return `${domainName}/.well-known/mta-sts.txt`;
-}
-
 /** Reads the configuration object; throws on anything but `{ "domains": [{ domainName, hostedZoneId }, …] }`. */
 export function parseDriftCheckConfig(text: string): DriftCheckDomain[] {
-  if (text.length > MAX_CONFIG_BYTES) {
-    throw new Error(`configuration object ${DRIFT_CONFIG_KEY} is over ${MAX_CONFIG_BYTES} bytes`);
-  }
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    throw new Error(`configuration object ${DRIFT_CONFIG_KEY} is not JSON`);
-  }
+  const parsed = parseConfigJson(text, DRIFT_CONFIG_KEY, MAX_CONFIG_BYTES);
   const domains = (parsed as { domains?: unknown } | null)?.domains;
   if (!Array.isArray(domains) || domains.length > MAX_CONFIG_DOMAINS || !domains.every(isDriftCheckDomain)) {
     throw new Error(

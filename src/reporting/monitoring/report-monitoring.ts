@@ -7,12 +7,9 @@ import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { DomainAlarmGroup } from './domain-alarm-group';
-import { MtaStsMode } from '../policy/mode';
-import { ReportDimension, ReportMetric } from '../reporting/metric-names';
-import { STS_RESULT_TYPES } from '../reporting/result-types';
-
-/** The drift check publishes this per policy domain; the dashboard graphs it. */
-export const UNCOVERED_MX_HOSTS_METRIC = 'UncoveredMxHosts';
+import { MtaStsMode } from '../../policy/mode';
+import { ReportDimension, ReportMetric, UNCOVERED_MX_HOSTS } from '../../shared/metric-names';
+import { STS_RESULT_TYPES } from '../result-types';
 
 const DAY = Duration.days(1);
 
@@ -56,7 +53,7 @@ export class ReportMonitoring extends Construct {
   public readonly domainAlarmGroups: DomainAlarmGroup[] = [];
 
   private readonly action: cloudwatch.IAlarmAction;
-  private readonly routed = new Set<cloudwatch.Alarm>();
+  private readonly routed = new Set<cloudwatch.IAlarm>();
   private stsFailureAlarm?: cloudwatch.Alarm;
   private failureRateGroup?: DomainAlarmGroup;
   private noReportsGroup?: DomainAlarmGroup;
@@ -113,11 +110,7 @@ export class ReportMonitoring extends Construct {
         this.searchGraph('Successful sessions by policy domain', ReportMetric.SUCCESSFUL_SESSIONS, 'Sum'),
         this.searchGraph('Reports received by policy domain', ReportMetric.REPORTS_RECEIVED, 'Sum'),
         // Written only for domains with uncovered hosts: an empty graph is good news.
-        this.searchGraph(
-          'Uncovered MX hosts by policy domain (daily drift check)',
-          UNCOVERED_MX_HOSTS_METRIC,
-          'Maximum',
-        ),
+        this.searchGraph('Uncovered MX hosts by policy domain (daily drift check)', UNCOVERED_MX_HOSTS, 'Maximum'),
       );
     }
   }
@@ -233,9 +226,19 @@ export class ReportMonitoring extends Construct {
     return topic;
   }
 
-  /** Routes an alarm created elsewhere (the MX drift check) to the alarm topic, once. */
-  public route(alarm: cloudwatch.Alarm): void {
+  /**
+   * Routes an alarm created elsewhere (the MX drift check) to the alarm topic, once. Any alarm of this app
+   * (`AlarmBase`: metric or composite) can take the action; an imported one cannot, and is reported by name.
+   */
+  public route(alarm: cloudwatch.IAlarm): void {
     if (this.routed.has(alarm)) return;
+    // An imported alarm is an AlarmBase too, but has no resource here to carry the action.
+    if (!(alarm instanceof cloudwatch.AlarmBase) || alarm.node.defaultChild === undefined) {
+      throw new Error(
+        `Invalid alarm "${alarm.node.path}": addAlarm needs an alarm defined in this app (Alarm or CompositeAlarm), ` +
+          'not an imported one, to add the alarm topic as its action',
+      );
+    }
     alarm.addAlarmAction(this.action);
     this.routed.add(alarm);
   }

@@ -1,5 +1,6 @@
-// Paging through a hosted zone's MX record sets, with no dependencies: the deploy-time MX discovery and the daily
+// Paging through a hosted zone's MX record sets, with no SDK dependency: the deploy-time MX discovery and the daily
 // drift check both read MX records this way.
+import { normalizeHost } from '../policy/host-name';
 
 export const MX = 'MX';
 
@@ -54,26 +55,20 @@ export function nextPageStart(page: RecordSetsPage, domain: string, current: Pag
       'Route 53 returned a truncated page of hosted zone records without NextRecordName and NextRecordType',
     );
   }
-  if (recordName(page.NextRecordName) !== domain || page.NextRecordType !== MX) return undefined;
+  if (normalizeHost(page.NextRecordName) !== domain || page.NextRecordType !== MX) return undefined;
   const next: PageStart = {
     StartRecordName: page.NextRecordName,
     StartRecordType: page.NextRecordType,
     ...(page.NextRecordIdentifier !== undefined && { StartRecordIdentifier: page.NextRecordIdentifier }),
   };
   if (
-    recordName(next.StartRecordName) === recordName(current.StartRecordName) &&
+    normalizeHost(next.StartRecordName) === normalizeHost(current.StartRecordName) &&
     next.StartRecordType === current.StartRecordType &&
     next.StartRecordIdentifier === current.StartRecordIdentifier
   ) {
     throw new Error(`Route 53 returned the same page of hosted zone records twice (at ${describeStart(next)})`);
   }
   return next;
-}
-
-/** A record name compared the DNS way: lower case, without the trailing dot. */
-export function recordName(name: string): string {
-  const lower = name.toLowerCase();
-  return lower.endsWith('.') ? lower.slice(0, -1) : lower;
 }
 
 function describeStart(start: PageStart): string {
