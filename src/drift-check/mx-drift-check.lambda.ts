@@ -2,7 +2,14 @@ import { ListResourceRecordSetsCommand, Route53Client, RRType } from '@aws-sdk/c
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { checkDomains, DomainCheckError, DomainDrift, DriftSources, LiveMx } from './drift-check';
 import { DriftMetrics } from './drift-metrics';
-import { DRIFT_CONFIG_KEY, DriftCheckDomain, MAX_CONFIG_BYTES, parseDriftCheckConfig, POLICY_BUCKET, STACK_NAME } from './env';
+import {
+  DRIFT_CONFIG_KEY,
+  DriftCheckDomain,
+  MAX_CONFIG_BYTES,
+  parseDriftCheckConfig,
+  POLICY_BUCKET,
+  STACK_NAME,
+} from './env';
 import { normalizeHost } from '../policy/host-name';
 import { mxRecordHost } from '../policy/mx-coverage';
 import { parsePolicyFile, PolicyFileCheck } from '../policy/policy-file';

@@ -4,7 +4,12 @@ import { HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s
 import { mapWithLimit } from './map-with-limit';
 import { ConfigEntry, parsePublisherProperties, PolicyRequest, sha256, VerifyItem } from './publisher-properties';
 import { renderPolicyDocument } from '../../policy/policy-document';
-import { POLICY_CACHE_CONTROL, POLICY_CACHE_SECONDS, POLICY_CONTENT_TYPE, policyObjectKey } from '../../policy/policy-object';
+import {
+  POLICY_CACHE_CONTROL,
+  POLICY_CACHE_SECONDS,
+  POLICY_CONTENT_TYPE,
+  policyObjectKey,
+} from '../../policy/policy-object';
 import {
   firstPageStart,
   nextPageStart,

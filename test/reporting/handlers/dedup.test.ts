@@ -1,9 +1,9 @@
 import { captureOutput, domainMetrics, NOW, reportMail, resultTypeMetrics, sesEvent } from './helpers';
-import { BUCKET, S3Server, startS3Server } from '../../support/s3-server';
 import { IngestOutcome } from '../../../src/reporting/handlers/ingest';
 import { ingestMail, MailIngestDeps } from '../../../src/reporting/handlers/mail-ingest';
 import { ReportMetrics } from '../../../src/reporting/handlers/metrics';
 import { ReportStore } from '../../../src/reporting/handlers/report-store';
+import { BUCKET, S3Server, startS3Server } from '../../support/s3-server';
 import { everyDomainResolver, signAsFrom } from '../dkim-signer';
 import { reportObject } from '../mail-builder';
 

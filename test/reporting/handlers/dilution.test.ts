@@ -7,10 +7,10 @@ import {
   resultTypeMetrics,
   sesEvent,
 } from './helpers';
-import { BUCKET, S3Server, startS3Server } from '../../support/s3-server';
 import { ingestMail, MailIngestDeps } from '../../../src/reporting/handlers/mail-ingest';
 import { ReportMetrics } from '../../../src/reporting/handlers/metrics';
 import { ReportStore } from '../../../src/reporting/handlers/report-store';
+import { BUCKET, S3Server, startS3Server } from '../../support/s3-server';
 import { everyDomainResolver, signAsFrom } from '../dkim-signer';
 import { reportObject } from '../mail-builder';
 

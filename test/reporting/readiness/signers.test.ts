@@ -2,9 +2,9 @@ import { MailIngestDeps, ingestMail } from '../../../src/reporting/handlers/mail
 import { ReportMetrics } from '../../../src/reporting/handlers/metrics';
 import { ReportStore } from '../../../src/reporting/handlers/report-store';
 import { assessReadiness, formatReadiness, parseStoredReport, ReadinessReport } from '../../../src/reporting/readiness';
+import { BUCKET, S3Server, startS3Server } from '../../support/s3-server';
 import { everyDomainResolver, signAsFrom } from '../dkim-signer';
 import { captureOutput, reportMail, sesEvent } from '../handlers/helpers';
-import { BUCKET, S3Server, startS3Server } from '../../support/s3-server';
 import { reportObject } from '../mail-builder';
 
 /**
