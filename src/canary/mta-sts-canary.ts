@@ -22,10 +22,11 @@ import { parseResolverAddress } from '../check/net/dns-client';
 import { normalizeDomainName } from '../policy/domain-name';
 import { PolicyHost } from '../policy-site/policy-host';
 import { PolicyPublisher } from '../policy-site/publisher/policy-publisher';
-import { CANARY_FAILURES, DEFAULT_METRIC_NAMESPACE, METRIC_NAMESPACE, STACK_DIMENSION } from '../shared/metric-names';
+import { CANARY_FAILURES, DEFAULT_METRIC_NAMESPACE, METRIC_NAMESPACE } from '../shared/metric-names';
 import { functionLogGroup } from '../support/function-log-group';
 import { PropErrors } from '../support/prop-errors';
 import { runAtDeploy } from '../support/run-at-deploy';
+import { stackCheckAlarm } from '../support/stack-check-alarm';
 
 const SINGLETON_ID = 'MtaStsCanary';
 
@@ -145,20 +146,14 @@ export class MtaStsCanary extends Construct {
       targets: [new targets.LambdaFunction(canaryFunction)],
     });
 
-    this.alarm = new cloudwatch.Alarm(this, 'Alarm', {
-      metric: new cloudwatch.Metric({
-        namespace: this.metricNamespace,
-        metricName: CANARY_FAILURES,
-        dimensionsMap: { [STACK_DIMENSION]: stackName },
-        statistic: cloudwatch.Stats.SUM,
-        period: Duration.days(1),
-      }),
-      threshold: 0,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-      evaluationPeriods: 1,
-      // A canary that stopped running must not look healthy (as for the MX drift check).
-      treatMissingData: cloudwatch.TreatMissingData.BREACHING,
-      alarmDescription:
+    // A canary that stopped running must not look healthy (as for the MX drift check).
+    this.alarm = stackCheckAlarm(this, 'Alarm', {
+      namespace: this.metricNamespace,
+      metricName: CANARY_FAILURES,
+      stackName,
+      statistic: cloudwatch.Stats.SUM,
+      silenceBreaches: true,
+      description:
         'The MTA-STS canary found a domain that senders would not accept (record, policy fetch or syntax, MX coverage, TLS-RPT record), or it stopped running. Its log has one JSON line per domain with the failed checks.',
     });
 

@@ -21,11 +21,11 @@ import {
   DOMAINS_WITH_UNCOVERED_MX,
   DRIFT_CHECK_ERRORS,
   METRIC_NAMESPACE,
-  STACK_DIMENSION,
 } from '../shared/metric-names';
 import { functionLogGroup } from '../support/function-log-group';
 import { PropErrors } from '../support/prop-errors';
 import { runAtDeploy } from '../support/run-at-deploy';
+import { stackCheckAlarm } from '../support/stack-check-alarm';
 
 /** The id of the stack's drift check, a child of the stack. */
 const SINGLETON_ID = 'MtaStsMxDriftCheck';
@@ -155,38 +155,27 @@ export class MxDriftCheck extends Construct {
       logRetention: props.logRetention,
     });
 
-    this.errorAlarm = new cloudwatch.Alarm(this, 'ErrorAlarm', {
-      metric: new cloudwatch.Metric({
-        namespace: this.metricNamespace,
-        metricName: DRIFT_CHECK_ERRORS,
-        dimensionsMap: { [STACK_DIMENSION]: stackName },
-        statistic: cloudwatch.Stats.SUM,
-        period: Duration.days(1),
-      }),
-      threshold: 0,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-      evaluationPeriods: 1,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      alarmDescription:
+    this.errorAlarm = stackCheckAlarm(this, 'ErrorAlarm', {
+      namespace: this.metricNamespace,
+      metricName: DRIFT_CHECK_ERRORS,
+      stackName,
+      statistic: cloudwatch.Stats.SUM,
+      // Written only when a domain could not be checked.
+      silenceBreaches: false,
+      description:
         'The MTA-STS MX drift check could not check some policy domain (Route 53 or S3 failed); its log says which and why.',
     });
 
-    this.alarm = new cloudwatch.Alarm(this, 'Alarm', {
-      metric: new cloudwatch.Metric({
-        namespace: this.metricNamespace,
-        metricName: DOMAINS_WITH_UNCOVERED_MX,
-        dimensionsMap: { [STACK_DIMENSION]: stackName },
-        statistic: cloudwatch.Stats.MAXIMUM,
-        period: Duration.days(1),
-      }),
-      threshold: 0,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-      evaluationPeriods: 1,
+    this.alarm = stackCheckAlarm(this, 'Alarm', {
+      namespace: this.metricNamespace,
+      metricName: DOMAINS_WITH_UNCOVERED_MX,
+      stackName,
+      statistic: cloudwatch.Stats.MAXIMUM,
       // A check that stopped running must not look healthy. CloudWatch applies this only when its evaluation range
       // (a few periods, so a few days here) holds no datapoint at all: a late run does not flap the alarm, a stopped
       // check alarms within days, and the deploy-time run gives a new alarm its first datapoint.
-      treatMissingData: cloudwatch.TreatMissingData.BREACHING,
-      alarmDescription: Lazy.string({ produce: () => alarmDescription(this.modes) }),
+      silenceBreaches: true,
+      description: Lazy.string({ produce: () => alarmDescription(this.modes) }),
     });
 
     checkFunction.addToRolePolicy(
