@@ -17,7 +17,7 @@ import { policyObjectKey } from '../policy/policy-object';
 import { readConfigObject } from '../shared/config-object';
 import { requireEnv } from '../shared/env';
 import { DEFAULT_METRIC_NAMESPACE, METRIC_NAMESPACE } from '../shared/metric-names';
-import { firstPageStart, MX, nextPageStart, PageStart } from '../shared/mx-record-pages';
+import { listMxRecordSets, MX } from '../shared/mx-record-pages';
 
 export interface MxDriftCheckConfig {
   /** The domains to check; read from the configuration object in the policy bucket on each run when not given. */
@@ -63,28 +63,28 @@ export function awsSources(route53: Route53Client, s3: S3Client, bucket: string)
  * returns twice.
  */
 async function listLiveMx(route53: Route53Client, hostedZoneId: string, domainName: string): Promise<LiveMx> {
+  const recordSets = await listMxRecordSets(
+    domainName,
+    (start) =>
+      route53.send(
+        new ListResourceRecordSetsCommand({
+          HostedZoneId: hostedZoneId,
+          ...start,
+          // Route 53 hands back its own NextRecordType, so this is always one of its types.
+          StartRecordType: start.StartRecordType as RRType,
+        }),
+      ),
+    `${domainName}.`,
+  );
   const found = new Set<string>();
-  let start: PageStart | undefined = firstPageStart(`${domainName}.`);
-  while (start !== undefined) {
-    const current: PageStart = start;
-    const page = await route53.send(
-      new ListResourceRecordSetsCommand({
-        HostedZoneId: hostedZoneId,
-        ...current,
-        // Route 53 hands back its own NextRecordType, so this is always one of its types.
-        StartRecordType: current.StartRecordType as RRType,
-      }),
-    );
-    for (const recordSet of page.ResourceRecordSets ?? []) {
-      if (recordSet.Type !== MX || normalizeHost(recordSet.Name ?? '') !== domainName) continue;
-      if (recordSet.AliasTarget) {
-        throw new Error(
-          `the MX record set is an alias to ${recordSet.AliasTarget.DNSName}, which this check does not follow`,
-        );
-      }
-      for (const record of recordSet.ResourceRecords ?? []) found.add(mxRecordHost(record.Value ?? ''));
+  for (const recordSet of recordSets) {
+    if (recordSet.Type !== MX || normalizeHost(recordSet.Name ?? '') !== domainName) continue;
+    if (recordSet.AliasTarget) {
+      throw new Error(
+        `the MX record set is an alias to ${recordSet.AliasTarget.DNSName}, which this check does not follow`,
+      );
     }
-    start = nextPageStart(page, domainName, current);
+    for (const record of recordSet.ResourceRecords ?? []) found.add(mxRecordHost(record.Value ?? ''));
   }
   return liveMxOf(found);
 }

@@ -74,3 +74,24 @@ export function nextPageStart(page: RecordSetsPage, domain: string, current: Pag
 function describeStart(start: PageStart): string {
   return [start.StartRecordName, start.StartRecordType, start.StartRecordIdentifier].filter(Boolean).join(' ');
 }
+
+/**
+ * Every record set from the domain's MX sets up to the first record set past them, one page at a time: `listPage`
+ * asks Route 53 for the page at a start. `startName` is where the listing starts (the domain, with or without its
+ * trailing dot); `domain` is normalized.
+ */
+export async function listMxRecordSets(
+  domain: string,
+  listPage: (start: PageStart) => Promise<RecordSetsPage>,
+  startName: string = domain,
+): Promise<RecordSet[]> {
+  const recordSets: RecordSet[] = [];
+  let start: PageStart | undefined = firstPageStart(startName);
+  while (start !== undefined) {
+    const current: PageStart = start;
+    const page = await listPage(current);
+    recordSets.push(...(page.ResourceRecordSets ?? []));
+    start = nextPageStart(page, domain, current);
+  }
+  return recordSets;
+}

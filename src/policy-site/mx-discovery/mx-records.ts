@@ -1,9 +1,9 @@
 import { normalizeMxPattern } from '../../policy/domain-name';
 import { normalizeHost } from '../../policy/host-name';
+import { mxValueHost } from '../../policy/mx-coverage';
 import { MX, RecordSet } from '../../shared/mx-record-pages';
 
 const NULL_MX_HOST = '.';
-const MX_VALUE = /^([0-9]+)\s+(\S+)$/;
 
 /**
  * The MX hosts of `domain` as MTA-STS `mx` patterns: normalized (lower-case A-labels, no trailing dot), without
@@ -41,11 +41,10 @@ export function mxHostsFromRecordSets(
 
 /** One MX value, `<preference> <host>`, as a pattern. */
 function mxPattern(value: string, where: string): string {
-  const match = MX_VALUE.exec(value.trim());
-  if (!match) {
+  const host = mxValueHost(value);
+  if (host === undefined) {
     throw new Error(`MX record ${JSON.stringify(value)} ${where} is not "<preference> <host>"`);
   }
-  const host = match[2];
   const cannot = `MX record ${JSON.stringify(value)} ${where} cannot be an MTA-STS mx pattern`;
   const fix = 'Fix the MX record, or set `mx` on MtaSts';
   if (host.includes('*')) {

@@ -10,13 +10,7 @@ import {
   POLICY_CONTENT_TYPE,
   policyObjectKey,
 } from '../../policy/policy-object';
-import {
-  firstPageStart,
-  nextPageStart,
-  PageStart,
-  RecordSet,
-  RECORD_SETS_PER_PAGE,
-} from '../../shared/mx-record-pages';
+import { listMxRecordSets, RecordSet, RECORD_SETS_PER_PAGE } from '../../shared/mx-record-pages';
 import { mxHostsFromRecordSets } from '../mx-discovery/mx-records';
 
 /** Domains handled at once: Route 53 allows five requests a second per account, and the SDK retries throttling. */
@@ -140,7 +134,7 @@ export function zonePolicyId(policies: ReadonlyArray<readonly [string, string]>)
 
 async function policyText(policy: PolicyRequest, route53: Route53Client): Promise<string> {
   if (policy.kind === 'static') return policy.text;
-  const recordSets = await listMxRecordSets(route53, policy.hostedZoneId, policy.domain);
+  const recordSets = await readMxRecordSets(route53, policy.hostedZoneId, policy.domain);
   const mx = mxHostsFromRecordSets(recordSets, policy.domain, policy.hostedZoneId);
   return renderPolicyDocument({ mode: policy.mode, mx, maxAgeSeconds: policy.maxAgeSeconds }).text;
 }
@@ -200,26 +194,20 @@ function previousEntries(event: CustomResourceEvent): Map<string, string | undef
 }
 
 /** Every record set from the domain's MX sets up to the first record set past them, following pagination. */
-async function listMxRecordSets(route53: Route53Client, hostedZoneId: string, domain: string): Promise<RecordSet[]> {
-  const recordSets: RecordSet[] = [];
-  let start: PageStart | undefined = firstPageStart(domain);
-  while (start !== undefined) {
-    const current: PageStart = start;
-    const page = await callAws(`Could not read the MX records of ${domain} from hosted zone ${hostedZoneId}`, () =>
+async function readMxRecordSets(route53: Route53Client, hostedZoneId: string, domain: string): Promise<RecordSet[]> {
+  return listMxRecordSets(domain, (start) =>
+    callAws(`Could not read the MX records of ${domain} from hosted zone ${hostedZoneId}`, () =>
       route53.send(
         new ListResourceRecordSetsCommand({
           HostedZoneId: hostedZoneId,
-          ...current,
+          ...start,
           // Route 53 hands back its own NextRecordType, so this is always one of its types.
-          StartRecordType: current.StartRecordType as RRType,
+          StartRecordType: start.StartRecordType as RRType,
           MaxItems: RECORD_SETS_PER_PAGE,
         }),
       ),
-    );
-    recordSets.push(...(page.ResourceRecordSets ?? []));
-    start = nextPageStart(page, domain, current);
-  }
-  return recordSets;
+    ),
+  );
 }
 
 /** Runs one AWS call and names what failed, keeping the service's error name and message. */
