@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
+import { ChunkedWriter } from './chunked-writer';
 import { CliIo, EXIT_FAILED, EXIT_OK, EXIT_USAGE, UsageError } from './cli-io';
 import {
   dedupKey,
@@ -23,9 +24,6 @@ top result types.
 Exit status: 0 when every FILE held a report, 1 when one did not, 2 on usage errors.
 `;
 
-// Flush in chunks well above a pipe's 64 KiB so large outputs need few writes, without holding it all.
-const CHUNK_CHARS = 256 * 1024;
-const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
 // Two files in flight keep the CPU busy while one waits on postal-mime, but only while they are small together: a
 // 20 MiB mail may take 200 MB to parse (16 in flight let eight hostile mails take 4.4 GB).
 const FILES_IN_FLIGHT = 2;
@@ -121,71 +119,6 @@ async function collectGarbage(): Promise<void> {
   // of the event loop, and a second collection then frees what they held: measured, one alone left 78 MB behind.
   await new Promise((resolve) => setImmediate(resolve));
   collector();
-}
-
-/**
- * Buffers text and writes it in large chunks, waiting for 'drain' when the stream pushes back, so
- * output of any size reaches the reader before the command returns (and before `main` may exit).
- */
-class ChunkedWriter {
-  private pending: string[] = [];
-  private pendingChars = 0;
-  private error: Error | undefined;
-  private readonly onError: (err: Error) => void;
-
-  constructor(private readonly stream: NodeJS.WritableStream) {
-    this.onError = (err) => {
-      this.error = err;
-    };
-    stream.on('error', this.onError);
-  }
-
-  async write(text: string): Promise<void> {
-    this.pending.push(text);
-    this.pendingChars += text.length;
-    if (this.pendingChars >= CHUNK_CHARS) await this.flush(false);
-  }
-
-  /** Writes what is left and resolves once the stream has taken all of it. */
-  async end(): Promise<void> {
-    await this.flush(true);
-    // On failure the listener stays: a broken stdout may emit more errors, which must not crash the process.
-    this.stream.removeListener('error', this.onError);
-  }
-
-  private async flush(waitForWrite: boolean): Promise<void> {
-    if (this.error) throw this.error;
-    const chunk = this.pending.join('');
-    this.pending = [];
-    this.pendingChars = 0;
-    if (chunk === '') return;
-    const stream = this.stream;
-    await new Promise<void>((resolve, reject) => {
-      let settled = false;
-      const finish = (err?: Error | null) => {
-        if (settled) return;
-        settled = true;
-        stream.removeListener('drain', onDrain);
-        stream.removeListener('error', finish);
-        stream.removeListener('close', onClose);
-        if (err) reject(err);
-        else resolve();
-      };
-      const onDrain = () => finish();
-      const onClose = () => finish(new Error('output closed'));
-      stream.on('error', finish);
-      stream.on('close', onClose);
-      // The last chunk waits for its write callback (all data handed on, writes complete in order); the others
-      // wait for 'drain' only once the stream holds more than MAX_BUFFERED_BYTES, so a slow reader costs bounded memory
-      // without stalling the command at every chunk.
-      const ok = stream.write(chunk, waitForWrite ? (err?: Error | null) => finish(err) : undefined);
-      if (!waitForWrite) {
-        const buffered = (stream as { writableLength?: number }).writableLength ?? Infinity;
-        if (ok || buffered <= MAX_BUFFERED_BYTES) finish();
-        else stream.once('drain', onDrain);
-      }
-    });
-  }
 }
 
 /**
