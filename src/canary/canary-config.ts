@@ -1,7 +1,7 @@
 /**
  * What the canary Lambda and the construct that deploys it agree on. No AWS SDK or CDK imports: both sides use it.
  */
-import { parseConfigJson } from '../shared/config-json';
+import { parseConfigJson } from '../runtime/config-json';
 
 /** Comma-separated resolvers (`IP` or `IP:PORT`). */
 export const CANARY_RESOLVERS = 'CANARY_RESOLVERS';

@@ -1,6 +1,6 @@
 import { CheckReport } from '../check/check-result';
-import { EmfWriter } from '../shared/emf';
-import { CANARY_FAILURES, STACK_DIMENSION } from '../shared/metric-names';
+import { EmfWriter } from '../runtime/emf';
+import { CANARY_FAILURES, STACK_DIMENSION } from '../runtime/metric-names';
 
 /** What is logged, as one JSON line, per domain. */
 export interface CanaryLogLine {

@@ -12,10 +12,10 @@ import {
 } from './canary-config';
 import { runCanary } from './canary-run';
 import { checkDomain } from '../check/run-checks';
-import { readConfigObject } from '../shared/config-object';
-import { EmfWriter } from '../shared/emf';
-import { positiveIntegerEnv, requireEnv } from '../shared/env';
-import { DEFAULT_METRIC_NAMESPACE, METRIC_NAMESPACE } from '../shared/metric-names';
+import { readConfigObject } from '../runtime/config-object';
+import { EmfWriter } from '../runtime/emf';
+import { positiveIntegerEnv, requireEnv } from '../runtime/env';
+import { DEFAULT_METRIC_NAMESPACE, METRIC_NAMESPACE } from '../runtime/metric-names';
 
 /**
  * The scheduled canary: checks the domains the stack's publisher listed, as a sender on the internet would (public

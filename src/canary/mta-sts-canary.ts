@@ -22,7 +22,7 @@ import { parseResolverAddress } from '../check/net/dns-client';
 import { normalizeDomainName } from '../policy/domain-name';
 import { PolicyHost } from '../policy-site/policy-host';
 import { PolicyPublisher } from '../policy-site/publisher/policy-publisher';
-import { CANARY_FAILURES, DEFAULT_METRIC_NAMESPACE, METRIC_NAMESPACE } from '../shared/metric-names';
+import { CANARY_FAILURES, DEFAULT_METRIC_NAMESPACE, METRIC_NAMESPACE } from '../runtime/metric-names';
 import { functionLogGroup } from '../support/function-log-group';
 import { PropErrors } from '../support/prop-errors';
 import { runAtDeploy } from '../support/run-at-deploy';

@@ -1,11 +1,11 @@
-import { EmfWriter, EmfWriterOptions } from '../shared/emf';
+import { EmfWriter, EmfWriterOptions } from '../runtime/emf';
 import {
   DOMAINS_WITH_UNCOVERED_MX,
   DRIFT_CHECK_ERRORS,
   POLICY_DOMAIN_DIMENSION,
   STACK_DIMENSION,
   UNCOVERED_MX_HOSTS,
-} from '../shared/metric-names';
+} from '../runtime/metric-names';
 
 export interface DriftMetricsOptions extends EmfWriterOptions {
   /** The stack whose check this is: the `Stack` dimension of the per-run metrics. */

@@ -1,8 +1,8 @@
 /**
  * What the MX drift check Lambda and the construct that deploys it agree on: environment variable names and the
- * configuration object (metric names: shared/metric-names). No AWS SDK imports here: the construct imports this file.
+ * configuration object (metric names: runtime/metric-names). No AWS SDK imports here: the construct imports this file.
  */
-import { parseConfigJson } from '../shared/config-json';
+import { parseConfigJson } from '../runtime/config-json';
 
 /**
  * The domains to check live in this object of the policy bucket, which the stack's policy publisher writes:

@@ -14,10 +14,10 @@ import { normalizeHost } from '../policy/host-name';
 import { mxRecordHost } from '../policy/mx-coverage';
 import { parsePolicyFile, PolicyFileCheck } from '../policy/policy-file';
 import { policyObjectKey } from '../policy/policy-object';
-import { readConfigObject } from '../shared/config-object';
-import { requireEnv } from '../shared/env';
-import { DEFAULT_METRIC_NAMESPACE, METRIC_NAMESPACE } from '../shared/metric-names';
-import { listMxRecordSets, MX } from '../shared/mx-record-pages';
+import { readConfigObject } from '../runtime/config-object';
+import { requireEnv } from '../runtime/env';
+import { DEFAULT_METRIC_NAMESPACE, METRIC_NAMESPACE } from '../runtime/metric-names';
+import { listMxRecordSets, MX } from '../runtime/mx-record-pages';
 
 export interface MxDriftCheckConfig {
   /** The domains to check; read from the configuration object in the policy bucket on each run when not given. */

@@ -21,7 +21,7 @@ import {
   DOMAINS_WITH_UNCOVERED_MX,
   DRIFT_CHECK_ERRORS,
   METRIC_NAMESPACE,
-} from '../shared/metric-names';
+} from '../runtime/metric-names';
 import { functionLogGroup } from '../support/function-log-group';
 import { PropErrors } from '../support/prop-errors';
 import { runAtDeploy } from '../support/run-at-deploy';

@@ -10,7 +10,7 @@ import { REJECTED_PREFIX, REPORT_BUCKET, TRUSTED_REPORTERS } from './handlers/en
 import { FailureRecorderFunction } from './handlers/failure-recorder-function';
 import { ReportProcessorFunction } from './handlers/report-processor-function';
 import { grantMailAccess } from './ingestion-settings';
-import { METRIC_NAMESPACE } from '../shared/metric-names';
+import { METRIC_NAMESPACE } from '../runtime/metric-names';
 import { functionLogGroup } from '../support/function-log-group';
 
 /** What the report processor needs; every value is already validated. */

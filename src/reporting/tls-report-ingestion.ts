@@ -35,7 +35,7 @@ import { TlsReportIngestionProps } from './tls-report-ingestion-props';
 import { normalizeDomainName } from '../policy/domain-name';
 import { MtaStsMode } from '../policy/mode';
 import { PolicyPublisher } from '../policy-site/publisher/policy-publisher';
-import { DEFAULT_METRIC_NAMESPACE, METRIC_NAMESPACE } from '../shared/metric-names';
+import { DEFAULT_METRIC_NAMESPACE, METRIC_NAMESPACE } from '../runtime/metric-names';
 import { PropErrors } from '../support/prop-errors';
 
 const DEFAULT_MAX_REPORT_SIZE = Size.mebibytes(20);

@@ -1,7 +1,7 @@
 import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { Construct } from 'constructs';
-import { STACK_DIMENSION } from '../shared/metric-names';
+import { STACK_DIMENSION } from '../runtime/metric-names';
 
 /** Options for {@link stackCheckAlarm}. */
 export interface StackCheckAlarmOptions {

@@ -14,7 +14,7 @@ export const LAYERS: readonly string[] = [
   'dns', // the _mta-sts and _smtp._tls records
   'policy-domain-registry.ts', // one claim per policy domain and app
   'support', // CDK helpers: log groups, run-at-deploy, prop errors
-  'shared', // runtime code handlers share: EMF, environment, MX record paging and parsing
+  'runtime', // runtime code handlers share: EMF, environment, MX record paging and parsing
   'policy', // the pure core: the policy, its limits and records, without aws-cdk-lib
 ];
 

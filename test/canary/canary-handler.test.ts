@@ -2,7 +2,7 @@ import { parseCanaryConfig } from '../../src/canary/canary-config';
 import { runCanary } from '../../src/canary/canary-run';
 import { handler, readDomains } from '../../src/canary/canary.lambda';
 import { CheckReport } from '../../src/check/check-result';
-import { EmfWriter } from '../../src/shared/emf';
+import { EmfWriter } from '../../src/runtime/emf';
 import { BUCKET, useS3Server } from '../support/s3-server';
 
 const NOW = new Date('2026-11-26T06:00:00Z');

@@ -1,7 +1,7 @@
 import { normalizeMxPattern } from '../../policy/domain-name';
 import { normalizeHost } from '../../policy/host-name';
 import { mxValueHost } from '../../policy/mx-coverage';
-import { MX, RecordSet } from '../../shared/mx-record-pages';
+import { MX, RecordSet } from '../../runtime/mx-record-pages';
 
 const NULL_MX_HOST = '.';
 

@@ -10,7 +10,7 @@ import {
   POLICY_CONTENT_TYPE,
   policyObjectKey,
 } from '../../policy/policy-object';
-import { listMxRecordSets, RecordSet, RECORD_SETS_PER_PAGE } from '../../shared/mx-record-pages';
+import { listMxRecordSets, RecordSet, RECORD_SETS_PER_PAGE } from '../../runtime/mx-record-pages';
 import { mxHostsFromRecordSets } from '../mx-discovery/mx-records';
 
 /** Domains handled at once: Route 53 allows five requests a second per account, and the SDK retries throttling. */

@@ -4,8 +4,8 @@ import { FailedInvocationRecord, recordFailedInvocation } from './failed-invocat
 import { IngestDeps } from './ingest';
 import { ReportMetrics } from './metrics';
 import { ReportStore } from './report-store';
-import { requireEnv } from '../../shared/env';
-import { DEFAULT_METRIC_NAMESPACE, METRIC_NAMESPACE } from '../../shared/metric-names';
+import { requireEnv } from '../../runtime/env';
+import { DEFAULT_METRIC_NAMESPACE, METRIC_NAMESPACE } from '../../runtime/metric-names';
 
 /** The report processor's `OnFailure` destination, given its dependencies. */
 export function createHandler(deps: IngestDeps): (record: FailedInvocationRecord) => Promise<void> {

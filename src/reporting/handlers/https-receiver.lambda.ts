@@ -6,8 +6,8 @@ import { HttpsIngestDeps, receiveReport } from './https-ingest';
 import { ReportMetrics } from './metrics';
 import { PublishedDomainsCache } from './published-domains';
 import { ReportStore } from './report-store';
-import { positiveIntegerEnv, requireEnv } from '../../shared/env';
-import { DEFAULT_METRIC_NAMESPACE, METRIC_NAMESPACE } from '../../shared/metric-names';
+import { positiveIntegerEnv, requireEnv } from '../../runtime/env';
+import { DEFAULT_METRIC_NAMESPACE, METRIC_NAMESPACE } from '../../runtime/metric-names';
 
 type FunctionUrlHandler = (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyStructuredResultV2>;
 

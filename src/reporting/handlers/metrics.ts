@@ -1,6 +1,6 @@
 import { normalizeHost } from '../../policy/host-name';
-import { EmfWriter, EmfWriterOptions } from '../../shared/emf';
-import { ReportDimension, ReportMetric } from '../../shared/metric-names';
+import { EmfWriter, EmfWriterOptions } from '../../runtime/emf';
+import { ReportDimension, ReportMetric } from '../../runtime/metric-names';
 import { NormalisedPolicy } from '../parser';
 import { RESULT_TYPES } from '../result-types';
 

@@ -1,7 +1,7 @@
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { PUBLISHED_DOMAINS_KEY } from './env';
 import { normalizeHost } from '../../policy/host-name';
-import { parseConfigJson } from '../../shared/config-json';
+import { parseConfigJson } from '../../runtime/config-json';
 
 /** Largest configuration object read, and most domains in it. */
 const MAX_CONFIG_BYTES = 1024 * 1024;

@@ -7,8 +7,8 @@ import { ingestMail, MailIngestDeps } from './mail-ingest';
 import { ReportMetrics } from './metrics';
 import { parsePolicyDomains, PublishedDomainsCache } from './published-domains';
 import { ReportStore } from './report-store';
-import { positiveIntegerEnv, requireEnv } from '../../shared/env';
-import { DEFAULT_METRIC_NAMESPACE, METRIC_NAMESPACE } from '../../shared/metric-names';
+import { positiveIntegerEnv, requireEnv } from '../../runtime/env';
+import { DEFAULT_METRIC_NAMESPACE, METRIC_NAMESPACE } from '../../runtime/metric-names';
 
 /** The SES receipt rule's Lambda action handler (asynchronous invocation), given its dependencies. */
 export function createHandler(deps: MailIngestDeps): (event: SESEvent) => Promise<void> {

@@ -8,7 +8,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { DomainAlarmGroup } from './domain-alarm-group';
 import { MtaStsMode } from '../../policy/mode';
-import { ReportDimension, ReportMetric, UNCOVERED_MX_HOSTS } from '../../shared/metric-names';
+import { ReportDimension, ReportMetric, UNCOVERED_MX_HOSTS } from '../../runtime/metric-names';
 import { STS_RESULT_TYPES } from '../result-types';
 
 const DAY = Duration.days(1);

@@ -1,6 +1,6 @@
 import { AFTER_APEX_MX, APEX_MX_PAGE, mxSet, truncatedPage, weightedMxSet, ZONE_ID } from './recorded';
 import { mxHostsFromRecordSets } from '../../../src/policy-site/mx-discovery/mx-records';
-import { firstPageStart, nextPageStart, PageStart, RecordSet } from '../../../src/shared/mx-record-pages';
+import { firstPageStart, nextPageStart, PageStart, RecordSet } from '../../../src/runtime/mx-record-pages';
 
 const DOMAIN = 'example.com';
 const FIX = 'Fix the MX record, or set `mx` on MtaSts';

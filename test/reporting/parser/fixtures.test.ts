@@ -408,7 +408,7 @@ const EXPECTED: Record<string, NormalisedReport[]> = {
   ],
 };
 
-describe('shared TLS-RPT fixtures', () => {
+describe('the TLS-RPT fixtures from real reporters', () => {
   test('every fixture file has an expectation', () => {
     const files = fs.readdirSync(FIXTURES).filter((file) => file !== 'README.md');
     expect(files.sort()).toEqual(Object.keys(EXPECTED).sort());

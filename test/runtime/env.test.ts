@@ -1,4 +1,4 @@
-import { positiveIntegerEnv, requireEnv } from '../../src/shared/env';
+import { positiveIntegerEnv, requireEnv } from '../../src/runtime/env';
 
 describe('env', () => {
   const saved = { ...process.env };

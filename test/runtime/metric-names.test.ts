@@ -1,4 +1,4 @@
-import * as names from '../../src/shared/metric-names';
+import * as names from '../../src/runtime/metric-names';
 
 test('metric names, dimensions and namespace the handlers, dashboards and alarms agree on', () => {
   expect({ ...names }).toEqual({
