@@ -2,7 +2,8 @@
  * The normalised form of one SMTP TLS report (RFC 8460 §4), whatever the sender's quirks.
  *
  * Field names are the RFC names in camelCase. Optional RFC strings that were missing, `null` or
- * empty are `null`; lists that were missing are `[]`; counts are kept exactly as sent.
+ * empty are `null`, except in failure rows, which leave them out; lists that were missing are `[]`; counts are kept
+ * exactly as sent.
  */
 export interface NormalisedReport {
   /** `organization-name`; `null` when missing or empty. */
@@ -46,19 +47,23 @@ export interface NormalisedPolicy {
   readonly failureDetails: FailureDetail[];
 }
 
+/**
+ * One `failure-details` row. Its optional strings are left out when they were missing, `null` or empty: rows are
+ * the bulk of a report, and most senders leave half of these fields out.
+ */
 export interface FailureDetail {
   /** `result-type`, e.g. `certificate-expired`; unregistered values are kept, with a warning. */
   readonly resultType: string;
-  readonly sendingMtaIp: string | null;
-  readonly receivingMxHostname: string | null;
-  readonly receivingMxHelo: string | null;
-  readonly receivingIp: string | null;
   /** `failed-session-count` (0, with a warning, when missing). */
   readonly failedSessionCount: number;
+  readonly sendingMtaIp?: string;
+  readonly receivingMxHostname?: string;
+  readonly receivingMxHelo?: string;
+  readonly receivingIp?: string;
   /** `additional-information` (a URI in the RFC; kept verbatim). */
-  readonly additionalInformation: string | null;
+  readonly additionalInformation?: string;
   /** `failure-reason-code` (free text). */
-  readonly failureReasonCode: string | null;
+  readonly failureReasonCode?: string;
 }
 
 /** What the carrying mail said about the report. Header values are not authenticated. */

@@ -34,18 +34,14 @@ function jsonSize(value: string | number | null): number {
   return typeof value === 'number' ? String(value).length : value.length + 2;
 }
 
-const FAILURE_DETAIL_KEYS: readonly (keyof FailureDetail)[] = [
-  'resultType',
-  'sendingMtaIp',
-  'receivingMxHostname',
-  'receivingMxHelo',
-  'receivingIp',
-  'failedSessionCount',
-  'additionalInformation',
-  'failureReasonCode',
-];
-/** `{"resultType":,…}` and the comma before the next row, without the values. */
-const FAILURE_DETAIL_OVERHEAD = FAILURE_DETAIL_KEYS.reduce((sum, key) => sum + key.length + 4, 2);
+/** `{"resultType":,"failedSessionCount":}` and the comma before the next row, without the values. */
+const FAILURE_DETAIL_OVERHEAD = '{"resultType":,"failedSessionCount":},'.length;
+
+/** The JSON size of `,"key":"value"`, or 0 when the value is left out. */
+function optionalSize(key: string, value: string | null): number {
+  return value === null ? 0 : key.length + 4 + jsonSize(value);
+}
+
 /** The keys, braces and empty lists of a policy, without the values. */
 const POLICY_OVERHEAD = JSON.stringify({
   policyType: '',
@@ -154,26 +150,34 @@ function normaliseFailureDetails(
         ? sessions
         : count(sessions, `${path}[${i}].failed-session-count`);
     if (failedSessionCount === undefined) missingCounts++;
-    const detail: FailureDetail = {
+    const detail: { -readonly [K in keyof FailureDetail]: FailureDetail[K] } = {
       resultType,
-      sendingMtaIp: rowString(row['sending-mta-ip'], path, i, 'sending-mta-ip'),
-      receivingMxHostname: rowString(row['receiving-mx-hostname'], path, i, 'receiving-mx-hostname'),
-      receivingMxHelo: rowString(row['receiving-mx-helo'], path, i, 'receiving-mx-helo'),
-      receivingIp: rowString(row['receiving-ip'], path, i, 'receiving-ip'),
       failedSessionCount: failedSessionCount ?? 0,
-      additionalInformation: rowString(row['additional-information'], path, i, 'additional-information'),
-      failureReasonCode: rowString(row['failure-reason-code'], path, i, 'failure-reason-code'),
     };
+    // Absent strings are left out: they are most of a sparse row, and of the output. Each is stored by a constant
+    // key, which keeps this loop over every row fast.
+    const sendingMtaIp = rowString(row['sending-mta-ip'], path, i, 'sending-mta-ip');
+    if (sendingMtaIp !== null) detail.sendingMtaIp = sendingMtaIp;
+    const receivingMxHostname = rowString(row['receiving-mx-hostname'], path, i, 'receiving-mx-hostname');
+    if (receivingMxHostname !== null) detail.receivingMxHostname = receivingMxHostname;
+    const receivingMxHelo = rowString(row['receiving-mx-helo'], path, i, 'receiving-mx-helo');
+    if (receivingMxHelo !== null) detail.receivingMxHelo = receivingMxHelo;
+    const receivingIp = rowString(row['receiving-ip'], path, i, 'receiving-ip');
+    if (receivingIp !== null) detail.receivingIp = receivingIp;
+    const additionalInformation = rowString(row['additional-information'], path, i, 'additional-information');
+    if (additionalInformation !== null) detail.additionalInformation = additionalInformation;
+    const failureReasonCode = rowString(row['failure-reason-code'], path, i, 'failure-reason-code');
+    if (failureReasonCode !== null) detail.failureReasonCode = failureReasonCode;
     const size =
       FAILURE_DETAIL_OVERHEAD +
-      jsonSize(detail.resultType) +
-      jsonSize(detail.sendingMtaIp) +
-      jsonSize(detail.receivingMxHostname) +
-      jsonSize(detail.receivingMxHelo) +
-      jsonSize(detail.receivingIp) +
+      jsonSize(resultType) +
       jsonSize(detail.failedSessionCount) +
-      jsonSize(detail.additionalInformation) +
-      jsonSize(detail.failureReasonCode);
+      optionalSize('sendingMtaIp', sendingMtaIp) +
+      optionalSize('receivingMxHostname', receivingMxHostname) +
+      optionalSize('receivingMxHelo', receivingMxHelo) +
+      optionalSize('receivingIp', receivingIp) +
+      optionalSize('additionalInformation', additionalInformation) +
+      optionalSize('failureReasonCode', failureReasonCode);
     output.charge(size);
     return detail;
   });

@@ -184,7 +184,7 @@ export function assessReadiness(reports: readonly ReadinessReport[], options: Re
       }
       for (const row of policy.failureDetails) {
         add(resultTypes, row.resultType, row.failedSessionCount);
-        const host = row.receivingMxHostname === null ? null : hostKey(row.receivingMxHostname);
+        const host = row.receivingMxHostname === undefined ? null : hostKey(row.receivingMxHostname);
         let types = hosts.get(host);
         if (!types) hosts.set(host, (types = new Map()));
         add(types, row.resultType, row.failedSessionCount);

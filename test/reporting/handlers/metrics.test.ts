@@ -22,13 +22,7 @@ const policy = (details: [string, number][], successful = 7, failed = 4) => ({
   totalFailureSessionCount: failed,
   failureDetails: details.map(([resultType, failedSessionCount]) => ({
     resultType,
-    sendingMtaIp: null,
-    receivingMxHostname: null,
-    receivingMxHelo: null,
-    receivingIp: null,
     failedSessionCount,
-    additionalInformation: null,
-    failureReasonCode: null,
   })),
 });
 

@@ -7,12 +7,6 @@ function detail(
   fields: Partial<FailureDetail> & Pick<FailureDetail, 'resultType' | 'failedSessionCount'>,
 ): FailureDetail {
   return {
-    sendingMtaIp: null,
-    receivingMxHostname: null,
-    receivingMxHelo: null,
-    receivingIp: null,
-    additionalInformation: null,
-    failureReasonCode: null,
     ...fields,
   };
 }

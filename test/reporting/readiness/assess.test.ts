@@ -22,12 +22,9 @@ function detail(
   return {
     resultType,
     sendingMtaIp: '192.0.2.1',
-    receivingMxHostname: host,
-    receivingMxHelo: null,
+    ...(host === null ? {} : { receivingMxHostname: host }),
     receivingIp: '198.51.100.1',
     failedSessionCount,
-    additionalInformation: null,
-    failureReasonCode: null,
   };
 }
 

@@ -16,6 +16,8 @@ function storedObject(fixture: string): string {
   return `${JSON.stringify(content)}\n`;
 }
 
+const KEPT_ROW_FIELDS = ['resultType', 'failedSessionCount', 'receivingMxHostname'];
+
 describe('parseStoredReport', () => {
   test.each([
     'cryinc-google.json',
@@ -48,7 +50,7 @@ describe('parseStoredReport', () => {
         rows.length,
       );
       for (const row of rows) {
-        expect(row).toMatchObject({ sendingMtaIp: null, receivingIp: null, failureReasonCode: null });
+        expect(Object.keys(row).filter((key) => !KEPT_ROW_FIELDS.includes(key))).toEqual([]);
         const same = policy.failureDetails.filter(
           (r) => r.resultType === row.resultType && r.receivingMxHostname === row.receivingMxHostname,
         );
@@ -58,10 +60,12 @@ describe('parseStoredReport', () => {
   });
 
   test('100,000 sparse failure rows become one row per result type and host', () => {
-    // Such an object made readiness read 1.95 GB when every row was kept.
+    // Such an object made readiness read 1.95 GB when every row was kept. Objects stored before rows left absent
+    // strings out have them as null; both forms are read.
     const row = { resultType: 'starttls-not-supported', receivingMxHostname: 'mx.example.com', failedSessionCount: 2 };
     const other = { ...row, receivingMxHostname: null, failedSessionCount: 1 };
-    const rows = Array.from({ length: 100_000 }, (_, i) => (i % 4 === 3 ? other : row));
+    const noHost = { resultType: row.resultType, failedSessionCount: 1 };
+    const rows = Array.from({ length: 100_000 }, (_, i) => (i % 4 === 3 ? other : i % 4 === 2 ? noHost : row));
     const text = JSON.stringify({
       dateRange: { startDatetime: '2026-11-01T00:00:00Z', endDatetime: '2026-11-01T23:59:59Z' },
       policies: [
@@ -69,7 +73,7 @@ describe('parseStoredReport', () => {
           policyType: 'sts',
           policyDomain: 'example.com',
           totalSuccessfulSessionCount: 0,
-          totalFailureSessionCount: 175_000,
+          totalFailureSessionCount: 150_000,
           failureDetails: rows,
         },
       ],
@@ -77,21 +81,11 @@ describe('parseStoredReport', () => {
     expect(parseStoredReport(text).policies[0].failureDetails).toEqual([
       {
         ...row,
-        sendingMtaIp: null,
-        receivingMxHelo: null,
-        receivingIp: null,
-        failedSessionCount: 150_000,
-        additionalInformation: null,
-        failureReasonCode: null,
+        failedSessionCount: 100_000,
       },
       {
-        ...other,
-        sendingMtaIp: null,
-        receivingMxHelo: null,
-        receivingIp: null,
-        failedSessionCount: 25_000,
-        additionalInformation: null,
-        failureReasonCode: null,
+        resultType: row.resultType,
+        failedSessionCount: 50_000,
       },
     ]);
   });
