@@ -1,6 +1,4 @@
 import * as fs from 'node:fs';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { ChunkedWriter } from './chunked-writer';
 import { CliIo, EXIT_FAILED, EXIT_OK, EXIT_USAGE, UsageError } from './cli-io';
 import {
@@ -111,8 +109,10 @@ let collector: (() => void) | undefined;
  */
 async function collectGarbage(): Promise<void> {
   if (collector === undefined) {
-    setFlagsFromString('--expose-gc');
-    collector = runInNewContext('gc') as () => void;
+    /* eslint-disable @typescript-eslint/no-require-imports -- loaded only when a large file needs them */
+    (require('node:v8') as typeof import('node:v8')).setFlagsFromString('--expose-gc');
+    collector = (require('node:vm') as typeof import('node:vm')).runInNewContext('gc') as () => void;
+    /* eslint-enable @typescript-eslint/no-require-imports */
   }
   collector();
   // Blobs (postal-mime keeps its parts in them) release their native memory in callbacks that run in a later turn

@@ -294,7 +294,7 @@ describe('as a child process writing to a real pipe', () => {
     expect(output[24]).toStrictEqual({ source: path.join(tmp, 'absent.eml'), error: 'cannot read file (ENOENT)' });
   }, 60_000);
 
-  test('flushes a single final chunk between 64 KiB and the chunk size', async () => {
+  test('flushes output between 64 and 256 KiB, written in one chunk before the closing bracket', async () => {
     const files = writeLargeReports(2);
     const result = await spawnCommand(['--json', ...files]);
     expect(result.code).toBe(0);
