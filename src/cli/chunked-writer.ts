@@ -20,10 +20,11 @@ export class ChunkedWriter {
     stream.on('error', this.onError);
   }
 
-  async write(text: string): Promise<void> {
+  /** Buffers `text`; returns a promise only when a chunk was flushed, to wait on before writing more. */
+  write(text: string): Promise<void> | undefined {
     this.pending.push(text);
     this.pendingChars += text.length;
-    if (this.pendingChars >= CHUNK_CHARS) await this.flush(false);
+    return this.pendingChars >= CHUNK_CHARS ? this.flush(false) : undefined;
   }
 
   /** Writes what is left and resolves once the stream has taken all of it. */

@@ -5,7 +5,7 @@ import {
   dedupKey,
   DEFAULT_MAX_INPUT_BYTES,
   NormalisedReport,
-  parseReportFile,
+  parseReportFileNow,
   ReportRejectedError,
 } from '../reporting/parser';
 
@@ -90,15 +90,28 @@ function readOpened(opened: OpenedFile): Buffer | string {
   }
 }
 
-/** Parses one file's bytes (or says why it could not be read); every failure becomes a one-line reason. */
-async function readReports(file: string, bytes: Buffer | string): Promise<FileResult> {
+/**
+ * Parses one file's bytes (or says why it could not be read); every failure becomes a one-line reason. The result is
+ * there at once unless the file is a mail that only postal-mime reads.
+ */
+function readReports(file: string, bytes: Buffer | string): FileResult | Promise<FileResult> {
   if (typeof bytes === 'string') return { source: file, error: bytes };
+  let reports: NormalisedReport[] | Promise<NormalisedReport[]>;
   try {
-    return { source: file, reports: await parseReportFile(file, bytes) };
+    reports = parseReportFileNow(file, bytes);
   } catch (e) {
-    if (e instanceof ReportRejectedError) return { source: file, error: e.reason };
-    return { source: file, error: `internal error: ${(e as Error).message}` };
+    return failure(file, e);
   }
+  if (!(reports instanceof Promise)) return { source: file, reports };
+  return reports.then(
+    (parsed): FileResult => ({ source: file, reports: parsed }),
+    (e: unknown) => failure(file, e),
+  );
+}
+
+function failure(file: string, e: unknown): FileResult {
+  if (e instanceof ReportRejectedError) return { source: file, error: e.reason };
+  return { source: file, error: `internal error: ${(e as Error).message}` };
 }
 
 let collector: (() => void) | undefined;
@@ -122,11 +135,12 @@ async function collectGarbage(): Promise<void> {
 }
 
 /**
- * Yields each file's result in argument order while keeping up to two files in flight: parsing waits on postal-mime's
- * Blob reads, and overlapping those keeps the CPU busy. A second file starts only if both fit in {@link BYTES_IN_FLIGHT}.
+ * Hands each file's result to `use` in argument order while keeping up to two files in flight: parsing a mail with
+ * postal-mime waits on its Blob reads, and overlapping those keeps the CPU busy. A second file starts only if both fit
+ * in {@link BYTES_IN_FLIGHT}. Nothing waits that need not: a file parsed at once is used at once.
  */
-async function* resultsInOrder(files: string[]): AsyncGenerator<FileResult> {
-  const inFlight: { readonly result: Promise<FileResult>; readonly size: number }[] = [];
+async function forEachResult(files: string[], use: (result: FileResult) => Promise<void> | undefined): Promise<void> {
+  const inFlight: { readonly result: FileResult | Promise<FileResult>; readonly size: number }[] = [];
   let bytesInFlight = 0;
   let next = 0;
   // The next file, opened and measured but not read until there is room for it.
@@ -150,10 +164,11 @@ async function* resultsInOrder(files: string[]): AsyncGenerator<FileResult> {
       waiting = undefined;
     }
     const { result, size } = inFlight.shift()!;
-    const done = await result;
+    const done = result instanceof Promise ? await result : result;
     bytesInFlight -= size;
     if (size >= COLLECT_AFTER_BYTES) collectFirst = true;
-    yield done;
+    const used = use(done);
+    if (used !== undefined) await used;
   }
 }
 
@@ -161,10 +176,10 @@ async function printJson(files: string[], out: ChunkedWriter): Promise<boolean> 
   let allParsed = true;
   let i = 0;
   await out.write('[');
-  for await (const result of resultsInOrder(files)) {
+  await forEachResult(files, (result) => {
     if ('error' in result) allParsed = false;
-    await out.write(`${i++ === 0 ? '\n' : ',\n'}${JSON.stringify(result)}`);
-  }
+    return out.write(`${i++ === 0 ? '\n' : ',\n'}${JSON.stringify(result)}`);
+  });
   await out.write('\n]\n');
   return allParsed;
 }
@@ -224,11 +239,11 @@ async function printTable(files: string[], out: ChunkedWriter, io: CliIo): Promi
   let duplicates = 0;
   const seen = new Set<string>();
   const totals = new Map<string, PolicyTotals>();
-  for await (const result of resultsInOrder(files)) {
+  await forEachResult(files, (result) => {
     if ('error' in result) {
       failedFiles++;
       io.stderr.write(`cdk-mta-sts report: ${printable(result.source)}: ${printable(result.error)}\n`);
-      continue;
+      return undefined;
     }
     for (const report of result.reports) {
       // The same report often arrives twice (several rua addresses, re-sent mail): count it once.
@@ -257,7 +272,8 @@ async function printTable(files: string[], out: ChunkedWriter, io: CliIo): Promi
         }
       }
     }
-  }
+    return undefined;
+  });
   if (totals.size > 0) await out.write(formatTable([...totals.values()]));
   const skipped = duplicates > 0 ? `, ${duplicates} duplicate(s) skipped` : '';
   const failed = failedFiles > 0 ? `; ${failedFiles} file(s) without a report` : '';

@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import { Writable } from 'node:stream';
 import { FIXTURES, gzipJson, reportWithPolicy } from './mail-builder';
 import { runReportCommand } from '../../src/cli/report-command';
+import { parseReportFile } from '../../src/reporting/parser';
 
 const REPO = path.resolve(__dirname, '../..');
 
@@ -20,13 +21,14 @@ jest.mock('../../src/reporting/parser', () => {
   const actual = jest.requireActual('../../src/reporting/parser');
   return {
     ...actual,
-    parseReportFile: async (...args: unknown[]) => {
+    // Every file takes a while here, as mails postal-mime reads do, so the command has files in flight.
+    parseReportFileNow: async (...args: unknown[]) => {
       if (mockParsing.previous) mockParsing.previousReleased.push(mockParsing.previous.deref() === undefined);
       mockParsing.previous = new WeakRef(args[1] as object);
       mockParsing.max = Math.max(mockParsing.max, ++mockParsing.now);
       try {
         await new Promise((resolve) => setImmediate(resolve));
-        return await actual.parseReportFile(...args);
+        return await actual.parseReportFileNow(...args);
       } finally {
         mockParsing.now--;
       }
@@ -281,6 +283,26 @@ describe('as a child process writing to a real pipe', () => {
       return file;
     });
   }
+
+  test('gives results in argument order when mails only postal-mime reads come between ones read at once', async () => {
+    const names = [
+      'mail-auth-rpt02-plain-json.eml',
+      'mox-google.eml',
+      'cryinc-google.json',
+      'mail-auth-rpt02-plain-json.eml',
+      'parsedmarc-google.com.eml',
+    ];
+    const files = [...names.map((name) => path.join(FIXTURES, name)), path.join(tmp, 'absent.eml')];
+    const result = await spawnCommand(['--json', ...files]);
+    expect(result.code).toBe(1);
+    const output = JSON.parse(result.stdout.toString('utf8'));
+    expect(output.map((r: { source: string }) => r.source)).toStrictEqual(files);
+    for (const [i, file] of files.slice(0, names.length).entries()) {
+      const expected = await parseReportFile(file, fs.readFileSync(file));
+      expect(output[i]).toStrictEqual({ source: file, reports: JSON.parse(JSON.stringify(expected)) });
+    }
+    expect(output[names.length]).toStrictEqual({ source: files[names.length], error: 'cannot read file (ENOENT)' });
+  }, 60_000);
 
   test('flushes more than 64 KiB of JSON before exiting', async () => {
     const files = writeLargeReports(24);

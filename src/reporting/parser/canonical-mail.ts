@@ -20,8 +20,11 @@ export interface MailAttachment {
 
 const REPORT_TYPES = new Set(['application/tlsrpt+gzip', 'application/tlsrpt+json', 'application/tlsrpt']);
 const INLINE_TEXT_TYPES = new Set(['text/plain', 'text/html']);
-/** Headers whose values the result depends on: none may be repeated or carry encoded words. */
-const TOP_HEADERS_READ = new Set([
+/**
+ * Headers whose values the result depends on: none may be repeated or carry encoded words. Each block's values are
+ * kept in an array in this order.
+ */
+const TOP_HEADERS_READ = [
   'content-type',
   'content-transfer-encoding',
   'from',
@@ -29,21 +32,25 @@ const TOP_HEADERS_READ = new Set([
   'message-id',
   'tls-report-domain',
   'tls-report-submitter',
-]);
-/** First letters of the headers read (content-*, from, subject, message-id, tls-report-*), in either case. */
-const READ_INITIALS = new Set([...'cfsmtCFSMT'].map((c) => c.charCodeAt(0)));
-const PART_HEADERS_READ = new Set([
+] as const;
+const PART_HEADERS_READ = [
   'content-type',
   'content-transfer-encoding',
   'content-disposition',
   'content-description',
-]);
+] as const;
+/** First letters of the headers read (content-*, from, subject, message-id, tls-report-*), in either case. */
+const READ_INITIALS = new Set([...'cfsmtCFSMT'].map((c) => c.charCodeAt(0)));
 /** All header blocks together, far below postal-mime's 2 MiB limit on the same. */
 const MAX_HEADER_BYTES = 256 * 1024;
 const TOKEN = /^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/;
 const SIMPLE_BOUNDARY = /^[0-9A-Za-z'+_,./:=?-]{1,70}$/;
 const SIMPLE_FILENAME = /^[A-Za-z0-9._!+-]+$/;
 const CLEAN_BASE64 = /^[A-Za-z0-9+/\r\n]*={0,2}[\r\n]*$/;
+const SEVEN_OR_EIGHT_BIT = /^(7bit|8bit)$/i;
+const BASE64_ENCODING = /^base64$/i;
+/** A bare address or `Name <address>`, as real senders write From. */
+const SIMPLE_FROM = /^(?:[A-Za-z0-9 .-]*<)?([A-Za-z0-9._+-]+@[A-Za-z0-9.-]+)>?$/;
 
 /** postal-mime's address parser, loaded only for From headers of an unusual form. */
 function postalMimeAddressParser(): typeof PostalMime.addressParser {
@@ -93,73 +100,83 @@ function latin1(bytes: Uint8Array): string {
  */
 const HEAD_BYTES = 64 * 1024;
 
+/** What is known of the mail while it is read. */
+interface Reading {
+  /** The mail's bytes when they are not all ASCII, so that each header block must be checked; else undefined. */
+  readonly raw: Uint8Array | undefined;
+  text: string;
+  /** Whether the mail has an LF-only empty line anywhere: CRLF mails need no search for one in each block. */
+  lfBlank: boolean;
+}
+
 function recognize(raw: Uint8Array): MailSummary {
   // Header blocks must be ASCII; when the whole mail is (as reports are), one check covers them all.
-  const ascii = isAscii(raw) ? undefined : raw;
+  const ascii = isAscii(raw);
   // The first empty line in the head is the first in the whole mail, so the top block reads the same from either.
   const head = raw.length > HEAD_BYTES ? latin1(raw.subarray(0, HEAD_BYTES)) : undefined;
   const headEndsBlock = head !== undefined && (head.includes('\n\n') || head.includes('\n\r\n'));
-  let text = headEndsBlock ? head : latin1(raw);
-  const top = readHeaders(ascii, text, 0, TOP_HEADERS_READ);
-  const headers = top.headers;
-  checkRead(headers, TOP_HEADERS_READ);
-  const contentType = parseStructured(first(headers, 'content-type') ?? decline());
+  const text = headEndsBlock ? head : latin1(raw);
+  const reading: Reading = { raw: ascii ? undefined : raw, text, lfBlank: text.includes('\n\n') };
+  const top: (string | undefined)[] = [];
+  const topEnd = readHeaders(reading, 0, TOP_HEADERS_READ, top);
+  const [topType, topEncoding, from, subject, messageId] = top;
+  const contentType = parseStructured(topType ?? decline());
   if (contentType.value !== 'multipart/report') decline();
-  const encoding = first(headers, 'content-transfer-encoding');
-  if (encoding !== undefined && !/^(7bit|8bit)$/i.test(encoding)) decline();
+  if (topEncoding !== undefined && !SEVEN_OR_EIGHT_BIT.test(topEncoding)) decline();
   const boundary = contentType.params.get('boundary') ?? decline();
   if (!SIMPLE_BOUNDARY.test(boundary)) decline();
-  const delimiter = `--${boundary}`;
-  if (text.length < raw.length) text = latin1(raw);
+  const delimiter = `\n--${boundary}`;
+  if (reading.text.length < raw.length) {
+    reading.text = latin1(raw);
+    reading.lfBlank = reading.text.includes('\n\n');
+  }
 
   // The preamble: everything up to the first delimiter line.
-  let next = nextDelimiter(text, top.end, delimiter);
+  let next = nextDelimiter(reading.text, topEnd, delimiter);
   if (next.last) decline();
   const attachments: MailAttachment[] = [];
-  let headerBytes = top.end;
+  let headerBytes = topEnd;
   while (!next.last) {
-    const part = readHeaders(ascii, text, next.end, PART_HEADERS_READ);
-    headerBytes += part.end - next.end;
+    const partHeaders: (string | undefined)[] = [];
+    const partEnd = readHeaders(reading, next.end, PART_HEADERS_READ, partHeaders);
+    headerBytes += partEnd - next.end;
     if (headerBytes > MAX_HEADER_BYTES) decline();
-    const bodyEnd = nextDelimiter(text, part.end, delimiter);
-    const attachment = readPart(part.headers, text.slice(part.end, bodyEnd.start));
+    const bodyEnd = nextDelimiter(reading.text, partEnd, delimiter);
+    const attachment = readPart(partHeaders, reading.text.slice(partEnd, bodyEnd.start));
     if (attachment) attachments.push(attachment);
     next = bodyEnd;
   }
   if (attachments.length !== 1) decline();
 
+  const headers: Header[] = [];
+  TOP_HEADERS_READ.forEach((key, i) => top[i] !== undefined && headers.push({ key, value: top[i] }));
   const summary: { -readonly [K in keyof MailSummary]: MailSummary[K] } = { headers, attachments };
-  const from = first(headers, 'from');
   if (from) {
-    // A bare address or `Name <address>` as real senders write it; anything else goes through postal-mime's parser.
-    const simple = /^(?:[A-Za-z0-9 .-]*<)?([A-Za-z0-9._+-]+@[A-Za-z0-9.-]+)>?$/.exec(from);
+    // Anything but the simple forms goes through postal-mime's parser.
+    const simple = SIMPLE_FROM.exec(from);
     const addresses =
       simple && from.endsWith('>') === from.includes('<')
         ? [{ name: '', address: simple[1] }]
         : postalMimeAddressParser()(from);
     if (addresses.length > 0) summary.from = addresses[0];
   }
-  const subject = first(headers, 'subject');
   if (subject) summary.subject = subject;
-  const messageId = first(headers, 'message-id');
   if (messageId) summary.messageId = messageId;
   return summary;
 }
 
-/** One MIME part: an inline text part (skipped), the report, or a decline. */
-function readPart(headers: Header[], body: string): MailAttachment | undefined {
-  checkRead(headers, PART_HEADERS_READ);
-  const contentType = parseStructured(first(headers, 'content-type') ?? 'text/plain');
-  const disposition = parseStructured(first(headers, 'content-disposition') ?? '');
+/** One MIME part, from the values of {@link PART_HEADERS_READ}: an inline text part (skipped), the report, or a decline. */
+function readPart(headers: readonly (string | undefined)[], body: string): MailAttachment | undefined {
+  const [type, encoding, dispositionHeader, description] = headers;
+  const contentType = parseStructured(type ?? 'text/plain');
+  const disposition = parseStructured(dispositionHeader ?? '');
   if (disposition.value !== '' && disposition.value !== 'inline' && disposition.value !== 'attachment') decline();
   if (INLINE_TEXT_TYPES.has(contentType.value) && disposition.value !== 'attachment') return undefined;
   if (!REPORT_TYPES.has(contentType.value)) decline();
-  if (!/^base64$/i.test(first(headers, 'content-transfer-encoding') ?? '')) decline();
+  if (!BASE64_ENCODING.test(encoding ?? '')) decline();
 
   const filename = disposition.params.get('filename') ?? contentType.params.get('name');
   if (filename !== undefined && !SIMPLE_FILENAME.test(filename)) decline();
-  const description = first(headers, 'content-description');
-  if (description?.includes('=?')) decline();
 
   if (!CLEAN_BASE64.test(body)) decline();
   let lineBreaks = 0;
@@ -175,90 +192,77 @@ function readPart(headers: Header[], body: string): MailAttachment | undefined {
   };
 }
 
-/** The first value of a header, as postal-mime resolves duplicates. */
-function first(headers: readonly Header[], key: string): string | undefined {
-  return headers.find((header) => header.key === key)?.value;
-}
-
-/** The headers we read: each at most once, without encoded words. */
-function checkRead(headers: readonly Header[], keys: ReadonlySet<string>): void {
-  const seen = new Set<string>();
-  for (const { key, value } of headers) {
-    if (!keys.has(key)) continue;
-    if (seen.has(key) || value.includes('=?')) decline();
-    seen.add(key);
-  }
-}
-
 /**
- * A header block from `start` to its empty line, in ASCII. Only the headers in `read` are returned, in order,
- * unfolded as postal-mime does (line breaks removed, the folding whitespace kept); `end` is where the body starts.
+ * Reads the header block from `start` to its empty line, in ASCII, and returns where the body starts. The values of
+ * the headers named in `read` are put in `values`, in that order, unfolded as postal-mime does (line breaks removed,
+ * the folding whitespace kept); one that is repeated or carries an encoded word is declined.
  */
-function readHeaders(
-  /** The mail's bytes when it is not all ASCII, so that each block must be checked; else undefined. */
-  raw: Uint8Array | undefined,
-  text: string,
-  start: number,
-  read: ReadonlySet<string>,
-): { headers: Header[]; end: number } {
+function readHeaders(reading: Reading, start: number, read: readonly string[], values: (string | undefined)[]): number {
+  const text = reading.text;
   if (text.charCodeAt(start) === 0x0a || text.startsWith('\r\n', start)) decline(); // no headers at all
   // The empty line that ends the block. A line of CRs only would too; it has no colon, so it is declined below.
   const crlf = text.indexOf('\n\r\n', start);
   // An LF-only empty line before it, searched only that far.
-  const lfOnly = crlf < 0 ? text.indexOf('\n\n', start) : text.slice(start, crlf + 1).indexOf('\n\n');
-  const lf = lfOnly < 0 || crlf < 0 ? lfOnly : start + lfOnly;
+  let lf = -1;
+  if (reading.lfBlank) {
+    const lfOnly = crlf < 0 ? text.indexOf('\n\n', start) : text.slice(start, crlf + 1).indexOf('\n\n');
+    lf = lfOnly < 0 || crlf < 0 ? lfOnly : start + lfOnly;
+  }
   const blockEnd = lf >= 0 ? lf : crlf;
   if (blockEnd < 0) decline(); // no empty line ends the block
-  const end = blockEnd + (blockEnd === lf ? 2 : 3);
-  if (raw !== undefined && !isAscii(raw.subarray(start, blockEnd))) decline();
+  if (reading.raw !== undefined && !isAscii(reading.raw.subarray(start, blockEnd))) decline();
   const block = text.slice(start, blockEnd);
   if (block.startsWith('--') || block.includes('\n--')) decline(); // a line that starts like a delimiter
 
-  const headers: Header[] = [];
-  let current: { key: string; value: string } | undefined;
-  const keep = () => {
-    if (current === undefined) return;
-    if (/[\x00-\x08\x0a-\x1f\x7f]/.test(current.value)) decline();
-    headers.push({ key: current.key, value: trimWsp(current.value) });
-    current = undefined;
-  };
+  // The header being read (its index in `read`) and its value so far.
+  let current = -1;
+  let value = '';
   for (let pos = 0; pos < block.length;) {
     const lineBreak = block.indexOf('\n', pos);
     const lineEnd = lineBreak < 0 ? block.length : lineBreak;
     const initial = block.charCodeAt(pos);
     if (initial === 0x20 || initial === 0x09) {
       if (pos === 0) decline();
-      if (current) current.value += stripCr(block.slice(pos, lineEnd));
+      if (current >= 0) value += stripCr(block.slice(pos, lineEnd));
     } else {
-      keep();
+      if (current >= 0) store(values, current, value);
+      current = -1;
       const colon = block.indexOf(':', pos);
       if (colon <= pos || colon >= lineEnd) decline();
       // Only headers whose name starts like one we read are looked at further.
       if (READ_INITIALS.has(initial)) {
-        const key = trimWsp(block.slice(pos, colon)).toLowerCase();
-        if (read.has(key)) current = { key, value: stripCr(block.slice(colon + 1, lineEnd)) };
+        current = read.indexOf(trimWsp(block.slice(pos, colon)).toLowerCase());
+        if (current >= 0) value = stripCr(block.slice(colon + 1, lineEnd));
       }
     }
     pos = lineEnd + 1;
   }
-  keep();
-  return { headers, end };
+  if (current >= 0) store(values, current, value);
+  return blockEnd + (blockEnd === lf ? 2 : 3);
 }
 
+/** Keeps a header's unfolded value: only once, and without control characters or encoded words. */
+function store(values: (string | undefined)[], index: number, value: string): void {
+  if (values[index] !== undefined || CONTROL_CHARACTER.test(value) || value.includes('=?')) decline();
+  values[index] = trimWsp(value);
+}
+
+const CONTROL_CHARACTER = /[\x00-\x08\x0a-\x1f\x7f]/;
+
 /**
- * The next line starting with `delimiter`, searched from `from` (a line start). Only exact delimiter lines are
- * canonical; postal-mime also takes one followed by blanks. `start` is the line break before it (the body's end).
+ * The next delimiter line (`delimiter` is `\n--boundary`), searched from `from` (a line start). Only exact delimiter
+ * lines are canonical; postal-mime also takes one followed by blanks. `start` is the line break before it (the body's
+ * end), `end` where the next line starts.
  */
 function nextDelimiter(text: string, from: number, delimiter: string): { start: number; end: number; last: boolean } {
-  const found = text.startsWith(delimiter, from) ? from - 1 : text.indexOf(`\n${delimiter}`, from);
+  const found = text.startsWith(delimiter.slice(1), from) ? from - 1 : text.indexOf(delimiter, from);
   if (found < 0) decline(); // not properly closed
-  const lineStart = found + 1;
-  const lf = text.indexOf('\n', lineStart);
-  const line = stripCr(text.slice(lineStart, lf < 0 ? text.length : lf));
-  const end = lf < 0 ? text.length : lf + 1;
-  if (line === delimiter) return { start: Math.max(found, from), end, last: false };
-  if (line === `${delimiter}--`) return { start: Math.max(found, from), end, last: true };
-  return decline();
+  let pos = found + delimiter.length;
+  const last = text.charCodeAt(pos) === 0x2d && text.charCodeAt(pos + 1) === 0x2d;
+  if (last) pos += 2;
+  while (text.charCodeAt(pos) === 0x0d) pos++;
+  if (pos < text.length && text.charCodeAt(pos) !== 0x0a) decline();
+  return { start: Math.max(found, from), end: Math.min(pos + 1, text.length), last };
 }
 
 /**
@@ -266,20 +270,25 @@ function nextDelimiter(text: string, from: number, delimiter: string): { start: 
  * comments, escapes, RFC 2231 continuations or repeated parameters, so postal-mime reads it the same way.
  */
 function parseStructured(header: string): Structured {
-  const [value, ...rest] = header.split(';');
-  const type = value.trim().toLowerCase();
-  if (type !== '' && !/^[a-z0-9!#$&^_.+-]+(\/[a-z0-9!#$&^_.+-]+)?$/.test(type)) decline();
+  let semicolon = header.indexOf(';');
+  const type = (semicolon < 0 ? header : header.slice(0, semicolon)).trim().toLowerCase();
+  if (type !== '' && !MEDIA_TYPE.test(type)) decline();
   const params = new Map<string, string>();
-  for (const param of rest) {
-    const match = /^[ \t]*([A-Za-z0-9-]+)=(?:"([^"\\;()]*)"|([^";()\\ \t]+))[ \t]*$/.exec(param);
-    if (!match) decline();
+  while (semicolon >= 0) {
+    PARAMETER.lastIndex = semicolon + 1;
+    const match = PARAMETER.exec(header) ?? decline();
     const name = match[1].toLowerCase();
-    const paramValue = match[2] ?? match[3];
-    if (params.has(name) || (match[3] !== undefined && !TOKEN.test(paramValue))) decline();
-    params.set(name, paramValue);
+    const value = match[2] ?? match[3];
+    if (params.has(name) || (match[3] !== undefined && !TOKEN.test(value))) decline();
+    params.set(name, value);
+    semicolon = match[4] === ';' ? PARAMETER.lastIndex - 1 : -1;
   }
   return { value: type, params };
 }
+
+const MEDIA_TYPE = /^[a-z0-9!#$&^_.+-]+(\/[a-z0-9!#$&^_.+-]+)?$/;
+/** One parameter after a `;`, up to the next `;` or the end. Neither quoted nor bare values may hold a `;`. */
+const PARAMETER = /[ \t]*([A-Za-z0-9-]+)=(?:"([^"\\;()]*)"|([^";()\\ \t]+))[ \t]*(;|$)/y;
 
 function stripCr(line: string): string {
   let end = line.length;

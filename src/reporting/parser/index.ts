@@ -5,4 +5,4 @@
 export { dedupKey } from './dedup-key';
 export { ReportRejectedError } from './errors';
 export * from './model';
-export { parseReportFile, parseReportJson, parseReportMail } from './parse';
+export { parseReportFile, parseReportFileNow, parseReportJson, parseReportMail } from './parse';

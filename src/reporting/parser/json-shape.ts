@@ -18,31 +18,31 @@ const CLOSE_BRACE = 0x7d;
 
 /**
  * Refuses JSON text whose nesting or number of values would make `JSON.parse` costly, in one pass over the
- * bytes and without allocating. Values are counted as containers opened plus commas, which bounds the
- * number of values `JSON.parse` creates. Syntax errors are left to `JSON.parse`.
+ * text `JSON.parse` then reads, without allocating. Values are counted as containers opened plus commas, which
+ * bounds the number of values `JSON.parse` creates. Syntax errors are left to `JSON.parse`.
  */
-export function checkJsonShape(bytes: Uint8Array): void {
+export function checkJsonShape(text: string): void {
   let depth = 0;
   let values = 0;
-  const length = bytes.length;
+  const length = text.length;
   for (let i = 0; i < length; i++) {
-    const byte = bytes[i];
-    if (byte === QUOTE) {
+    const code = text.charCodeAt(i);
+    if (code === QUOTE) {
       // Skip the string (a native search per quote); an unterminated one is JSON.parse's to report.
       for (;;) {
-        const end = bytes.indexOf(QUOTE, i + 1);
+        const end = text.indexOf('"', i + 1);
         if (end < 0) return;
         i = end;
         let backslashes = 0;
-        while (bytes[end - 1 - backslashes] === BACKSLASH) backslashes++;
+        while (text.charCodeAt(end - 1 - backslashes) === BACKSLASH) backslashes++;
         if (backslashes % 2 === 0) break;
       }
-    } else if (byte === OPEN_BRACKET || byte === OPEN_BRACE) {
+    } else if (code === OPEN_BRACKET || code === OPEN_BRACE) {
       if (++depth > MAX_JSON_DEPTH) reject(`JSON nests deeper than ${MAX_JSON_DEPTH} levels`);
       if (++values > MAX_JSON_VALUES) tooManyValues();
-    } else if (byte === CLOSE_BRACKET || byte === CLOSE_BRACE) {
+    } else if (code === CLOSE_BRACKET || code === CLOSE_BRACE) {
       depth--;
-    } else if (byte === COMMA) {
+    } else if (code === COMMA) {
       if (++values > MAX_JSON_VALUES) tooManyValues();
     }
   }

@@ -95,8 +95,22 @@ export async function parseWithPostalMime(raw: Uint8Array): Promise<MailSummary>
  * canonical RFC 8460 shape are read directly; postal-mime reads everything else, with the same result.
  */
 export async function readReportMail(raw: Uint8Array): Promise<ReportMailParts> {
+  return readCanonicalMailParts(raw) ?? readDeclinedMail(raw);
+}
+
+/**
+ * What {@link readReportMail} gives, without waiting, for a mail of the canonical RFC 8460 shape; undefined for any
+ * other mail, which needs postal-mime. The line count is checked first either way.
+ */
+export function readCanonicalMailParts(raw: Uint8Array): ReportMailParts | undefined {
   checkLineCount(raw);
-  return toReportMailParts(readCanonicalReportMail(raw) ?? (await parseWithPostalMime(raw)));
+  const email = readCanonicalReportMail(raw);
+  return email === undefined ? undefined : toReportMailParts(email);
+}
+
+/** The rest of {@link readReportMail}, for a mail {@link readCanonicalMailParts} declined: postal-mime reads it. */
+export async function readDeclinedMail(raw: Uint8Array): Promise<ReportMailParts> {
+  return toReportMailParts(await parseWithPostalMime(raw));
 }
 
 /** What report reading needs from a parsed mail; exported for the differential test. */

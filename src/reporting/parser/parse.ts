@@ -1,7 +1,7 @@
 import { gunzipCapped, isGzip } from './decompress';
 import { reject, ReportRejectedError } from './errors';
 import { checkJsonShape } from './json-shape';
-import { readReportMail } from './mime';
+import { readCanonicalMailParts, readDeclinedMail, readReportMail, ReportMailParts } from './mime';
 import {
   DEFAULT_MAX_DECOMPRESSED_BYTES,
   DEFAULT_MAX_INPUT_BYTES,
@@ -28,11 +28,11 @@ function parseJsonText(
   mail: ReportMail | undefined,
   options: ParseOptions | undefined,
 ): NormalisedReport {
-  checkJsonShape(json);
   const text = json.toString('utf8');
   // A UTF-8 byte order mark is not JSON, but is harmless.
   const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   if (!/\S/.test(body)) reject('report is empty');
+  checkJsonShape(body);
   let parsed: unknown;
   try {
     parsed = JSON.parse(body);
@@ -71,7 +71,11 @@ export function parseReportJson(bytes: Uint8Array, options?: ParseOptions, mail?
  */
 export async function parseReportMail(raw: Uint8Array, options?: ParseOptions): Promise<NormalisedReport[]> {
   checkInputSize(raw, options, 'mail');
-  const { mail, parts } = await readReportMail(raw);
+  return parseMailParts(await readReportMail(raw), options);
+}
+
+/** The reports in a mail's report parts: all or nothing, with the limits of {@link parseReportMail}. */
+function parseMailParts({ mail, parts }: ReportMailParts, options: ParseOptions | undefined): NormalisedReport[] {
   if (parts.length === 0) reject('mail has no TLS report part');
   const maxParts = options?.maxReportParts ?? DEFAULT_MAX_REPORT_PARTS;
   if (parts.length > maxParts) reject(`mail has ${parts.length} report parts, over the limit of ${maxParts}`);
@@ -113,12 +117,25 @@ export async function parseReportFile(
   bytes: Uint8Array,
   options?: ParseOptions,
 ): Promise<NormalisedReport[]> {
+  return parseReportFileNow(name, bytes, options);
+}
+
+/**
+ * {@link parseReportFile}, returning the reports at once, or throwing at once, for every file but a mail that only
+ * postal-mime reads, for which it returns a promise. A command reading many files then waits only when it must.
+ */
+export function parseReportFileNow(
+  name: string,
+  bytes: Uint8Array,
+  options?: ParseOptions,
+): NormalisedReport[] | Promise<NormalisedReport[]> {
   const lower = name.toLowerCase();
-  if (lower.endsWith('.eml')) return parseReportMail(bytes, options);
-  if (lower.endsWith('.json') || lower.endsWith('.gz') || isGzip(bytes) || startsWithBrace(bytes)) {
-    return [parseReportJson(bytes, options)];
-  }
-  return parseReportMail(bytes, options);
+  const json = lower.endsWith('.json') || lower.endsWith('.gz') || isGzip(bytes) || startsWithBrace(bytes);
+  if (!lower.endsWith('.eml') && json) return [parseReportJson(bytes, options)];
+  checkInputSize(bytes, options, 'mail');
+  const canonical = readCanonicalMailParts(bytes);
+  if (canonical !== undefined) return parseMailParts(canonical, options);
+  return readDeclinedMail(bytes).then((parts) => parseMailParts(parts, options));
 }
 
 function startsWithBrace(bytes: Uint8Array): boolean {
