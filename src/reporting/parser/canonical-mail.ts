@@ -105,8 +105,6 @@ interface Reading {
   /** The mail's bytes when they are not all ASCII, so that each header block must be checked; else undefined. */
   readonly raw: Uint8Array | undefined;
   text: string;
-  /** Whether the mail has an LF-only empty line anywhere: CRLF mails need no search for one in each block. */
-  lfBlank: boolean;
 }
 
 function recognize(raw: Uint8Array): MailSummary {
@@ -116,7 +114,7 @@ function recognize(raw: Uint8Array): MailSummary {
   const head = raw.length > HEAD_BYTES ? latin1(raw.subarray(0, HEAD_BYTES)) : undefined;
   const headEndsBlock = head !== undefined && (head.includes('\n\n') || head.includes('\n\r\n'));
   const text = headEndsBlock ? head : latin1(raw);
-  const reading: Reading = { raw: ascii ? undefined : raw, text, lfBlank: text.includes('\n\n') };
+  const reading: Reading = { raw: ascii ? undefined : raw, text };
   const top: (string | undefined)[] = [];
   const topEnd = readHeaders(reading, 0, TOP_HEADERS_READ, top);
   const [topType, topEncoding, from, subject, messageId] = top;
@@ -126,10 +124,7 @@ function recognize(raw: Uint8Array): MailSummary {
   const boundary = contentType.params.get('boundary') ?? decline();
   if (!SIMPLE_BOUNDARY.test(boundary)) decline();
   const delimiter = `\n--${boundary}`;
-  if (reading.text.length < raw.length) {
-    reading.text = latin1(raw);
-    reading.lfBlank = reading.text.includes('\n\n');
-  }
+  if (reading.text.length < raw.length) reading.text = latin1(raw);
 
   // The preamble: everything up to the first delimiter line.
   let next = nextDelimiter(reading.text, topEnd, delimiter);
@@ -199,46 +194,37 @@ function readPart(headers: readonly (string | undefined)[], body: string): MailA
  */
 function readHeaders(reading: Reading, start: number, read: readonly string[], values: (string | undefined)[]): number {
   const text = reading.text;
-  if (text.charCodeAt(start) === 0x0a || text.startsWith('\r\n', start)) decline(); // no headers at all
-  // The empty line that ends the block. A line of CRs only would too; it has no colon, so it is declined below.
-  const crlf = text.indexOf('\n\r\n', start);
-  // An LF-only empty line before it, searched only that far.
-  let lf = -1;
-  if (reading.lfBlank) {
-    const lfOnly = crlf < 0 ? text.indexOf('\n\n', start) : text.slice(start, crlf + 1).indexOf('\n\n');
-    lf = lfOnly < 0 || crlf < 0 ? lfOnly : start + lfOnly;
-  }
-  const blockEnd = lf >= 0 ? lf : crlf;
-  if (blockEnd < 0) decline(); // no empty line ends the block
-  if (reading.raw !== undefined && !isAscii(reading.raw.subarray(start, blockEnd))) decline();
-  const block = text.slice(start, blockEnd);
-  if (block.startsWith('--') || block.includes('\n--')) decline(); // a line that starts like a delimiter
-
   // The header being read (its index in `read`) and its value so far.
   let current = -1;
   let value = '';
-  for (let pos = 0; pos < block.length;) {
-    const lineBreak = block.indexOf('\n', pos);
-    const lineEnd = lineBreak < 0 ? block.length : lineBreak;
-    const initial = block.charCodeAt(pos);
+  for (let pos = start; ;) {
+    const lineEnd = text.indexOf('\n', pos);
+    if (lineEnd < 0) decline(); // no empty line ends the block
+    const initial = text.charCodeAt(pos);
+    // An empty line, or one of a CR only, ends the block; as the first line, it means there are no headers.
+    if (lineEnd === pos || (lineEnd === pos + 1 && initial === 0x0d)) {
+      if (pos === start) decline();
+      if (current >= 0) store(values, current, value);
+      if (reading.raw !== undefined && !isAscii(reading.raw.subarray(start, pos - 1))) decline();
+      return lineEnd + 1;
+    }
     if (initial === 0x20 || initial === 0x09) {
-      if (pos === 0) decline();
-      if (current >= 0) value += stripCr(block.slice(pos, lineEnd));
+      if (pos === start) decline(); // a continuation with nothing to continue
+      if (current >= 0) value += stripCr(text.slice(pos, lineEnd));
     } else {
       if (current >= 0) store(values, current, value);
       current = -1;
-      const colon = block.indexOf(':', pos);
+      if (initial === 0x2d && text.charCodeAt(pos + 1) === 0x2d) decline(); // it starts like a delimiter line
+      const colon = text.indexOf(':', pos);
       if (colon <= pos || colon >= lineEnd) decline();
       // Only headers whose name starts like one we read are looked at further.
       if (READ_INITIALS.has(initial)) {
-        current = read.indexOf(trimWsp(block.slice(pos, colon)).toLowerCase());
-        if (current >= 0) value = stripCr(block.slice(colon + 1, lineEnd));
+        current = read.indexOf(trimWsp(text.slice(pos, colon)).toLowerCase());
+        if (current >= 0) value = stripCr(text.slice(colon + 1, lineEnd));
       }
     }
     pos = lineEnd + 1;
   }
-  if (current >= 0) store(values, current, value);
-  return blockEnd + (blockEnd === lf ? 2 : 3);
 }
 
 /** Keeps a header's unfolded value: only once, and without control characters or encoded words. */

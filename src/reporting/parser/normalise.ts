@@ -31,7 +31,14 @@ class Output {
 /** A lower bound of the JSON size of a string, number or null. */
 function jsonSize(value: string | number | null): number {
   if (value === null) return 4;
-  return typeof value === 'number' ? String(value).length : value.length + 2;
+  return typeof value === 'number' ? digits(value) : value.length + 2;
+}
+
+/** The digits of a count (a non-negative integer), without making a string of it: there is one per failure row. */
+function digits(count: number): number {
+  let length = 1;
+  for (let rest = count; rest >= 10; rest = Math.floor(rest / 10)) length++;
+  return length;
 }
 
 /** `{"resultType":,"failedSessionCount":}` and the comma before the next row, without the values. */
@@ -67,16 +74,20 @@ function excerpt(value: unknown): string {
 
 /** Missing, `null`, empty and blank strings all become `null`; other non-strings are rejected. */
 function optionalString(value: unknown, path: string): string | null {
+  if (typeof value === 'string') return nonBlank(value);
   if (value === undefined || value === null) return null;
-  if (typeof value !== 'string') reject(`${path} must be a string, got ${excerpt(value)}`);
-  const trimmed = value.trim();
-  return trimmed === '' ? null : trimmed;
+  return reject(`${path} must be a string, got ${excerpt(value)}`);
 }
 
 /** A failure row's optional string, as {@link optionalString}; the path is built only when it is needed. */
 function rowString(value: unknown, path: string, i: number, key: string): string | null {
-  if (typeof value !== 'string') return optionalString(value, value == null ? '' : `${path}[${i}].${key}`);
-  const trimmed = value.trim();
+  if (typeof value === 'string') return nonBlank(value);
+  if (value === undefined || value === null) return null;
+  return reject(`${path}[${i}].${key} must be a string, got ${excerpt(value)}`);
+}
+
+function nonBlank(text: string): string | null {
+  const trimmed = text.trim();
   return trimmed === '' ? null : trimmed;
 }
 
@@ -126,8 +137,10 @@ function unpackPolicyStrings(strings: string[]): string[] {
 
 /** Google-like anonymised reports repeat the policy line (`mx: host`) in `mx-host`. */
 function stripMxPrefix(host: string): string {
-  return host.replace(/^mx:\s*/i, '');
+  return MX_PREFIX.test(host) ? host.replace(MX_PREFIX, '') : host;
 }
+
+const MX_PREFIX = /^mx:\s*/i;
 
 function normaliseFailureDetails(
   value: unknown,

@@ -130,8 +130,10 @@ export function parseReportFileNow(
   options?: ParseOptions,
 ): NormalisedReport[] | Promise<NormalisedReport[]> {
   const lower = name.toLowerCase();
-  const json = lower.endsWith('.json') || lower.endsWith('.gz') || isGzip(bytes) || startsWithBrace(bytes);
-  if (!lower.endsWith('.eml') && json) return [parseReportJson(bytes, options)];
+  const mail = lower.endsWith('.eml');
+  if (!mail && (lower.endsWith('.json') || lower.endsWith('.gz') || isGzip(bytes) || startsWithBrace(bytes))) {
+    return [parseReportJson(bytes, options)];
+  }
   checkInputSize(bytes, options, 'mail');
   const canonical = readCanonicalMailParts(bytes);
   if (canonical !== undefined) return parseMailParts(canonical, options);
