@@ -44,11 +44,6 @@ function digits(count: number): number {
 /** `{"resultType":,"failedSessionCount":}` and the comma before the next row, without the values. */
 const FAILURE_DETAIL_OVERHEAD = '{"resultType":,"failedSessionCount":},'.length;
 
-/** The JSON size of `,"key":"value"`, or 0 when the value is left out. */
-function optionalSize(key: string, value: string | null): number {
-  return value === null ? 0 : key.length + 4 + jsonSize(value);
-}
-
 /** The keys, braces and empty lists of a policy, without the values. */
 const POLICY_OVERHEAD = JSON.stringify({
   policyType: '',
@@ -79,11 +74,14 @@ function optionalString(value: unknown, path: string): string | null {
   return reject(`${path} must be a string, got ${excerpt(value)}`);
 }
 
-/** A failure row's optional string, as {@link optionalString}; the path is built only when it is needed. */
+/** An optional string in a list (a failure row's `key`, or the item itself); the path is built only when needed. */
 function rowString(value: unknown, path: string, i: number, key: string): string | null {
-  if (typeof value === 'string') return nonBlank(value);
+  if (typeof value === 'string') {
+    const trimmed = value.trim();
+    return trimmed === '' ? null : trimmed;
+  }
   if (value === undefined || value === null) return null;
-  return reject(`${path}[${i}].${key} must be a string, got ${excerpt(value)}`);
+  return reject(`${path}[${i}]${key === '' ? '' : `.${key}`} must be a string, got ${excerpt(value)}`);
 }
 
 function nonBlank(text: string): string | null {
@@ -98,10 +96,14 @@ function requiredString(value: unknown, path: string): string {
 /** A list of strings; a bare string is a one-element list (RFC 8460 Appendix B sends `mx-host` that way). */
 function stringList(value: unknown, path: string): string[] {
   if (value === undefined || value === null) return [];
-  const items = Array.isArray(value) ? value : [value];
+  if (!Array.isArray(value)) {
+    const item = optionalString(value, path);
+    return item === null ? [] : [item];
+  }
   const result: string[] = [];
-  for (let i = 0; i < items.length; i++) {
-    const item = optionalString(items[i], Array.isArray(value) ? `${path}[${i}]` : path);
+  for (let i = 0; i < value.length; i++) {
+    // The item's path is built only for an error message.
+    const item = rowString(value[i], path, i, '');
     if (item !== null) result.push(item);
   }
   return result;
@@ -167,30 +169,39 @@ function normaliseFailureDetails(
       resultType,
       failedSessionCount: failedSessionCount ?? 0,
     };
-    // Absent strings are left out: they are most of a sparse row, and of the output. Each is stored by a constant
-    // key, which keeps this loop over every row fast.
-    const sendingMtaIp = rowString(row['sending-mta-ip'], path, i, 'sending-mta-ip');
-    if (sendingMtaIp !== null) detail.sendingMtaIp = sendingMtaIp;
-    const receivingMxHostname = rowString(row['receiving-mx-hostname'], path, i, 'receiving-mx-hostname');
-    if (receivingMxHostname !== null) detail.receivingMxHostname = receivingMxHostname;
-    const receivingMxHelo = rowString(row['receiving-mx-helo'], path, i, 'receiving-mx-helo');
-    if (receivingMxHelo !== null) detail.receivingMxHelo = receivingMxHelo;
-    const receivingIp = rowString(row['receiving-ip'], path, i, 'receiving-ip');
-    if (receivingIp !== null) detail.receivingIp = receivingIp;
-    const additionalInformation = rowString(row['additional-information'], path, i, 'additional-information');
-    if (additionalInformation !== null) detail.additionalInformation = additionalInformation;
-    const failureReasonCode = rowString(row['failure-reason-code'], path, i, 'failure-reason-code');
-    if (failureReasonCode !== null) detail.failureReasonCode = failureReasonCode;
-    const size =
-      FAILURE_DETAIL_OVERHEAD +
-      jsonSize(resultType) +
-      jsonSize(detail.failedSessionCount) +
-      optionalSize('sendingMtaIp', sendingMtaIp) +
-      optionalSize('receivingMxHostname', receivingMxHostname) +
-      optionalSize('receivingMxHelo', receivingMxHelo) +
-      optionalSize('receivingIp', receivingIp) +
-      optionalSize('additionalInformation', additionalInformation) +
-      optionalSize('failureReasonCode', failureReasonCode);
+    // Absent strings are left out: they are most of a sparse row, and of the output. Rows are many, so each string
+    // is stored by a constant key and its JSON size (`,"key":"value"`) added here rather than through helpers.
+    let size = FAILURE_DETAIL_OVERHEAD + jsonSize(resultType) + jsonSize(detail.failedSessionCount);
+    let text = rowString(row['sending-mta-ip'], path, i, 'sending-mta-ip');
+    if (text !== null) {
+      detail.sendingMtaIp = text;
+      size += 'sendingMtaIp'.length + 6 + text.length;
+    }
+    text = rowString(row['receiving-mx-hostname'], path, i, 'receiving-mx-hostname');
+    if (text !== null) {
+      detail.receivingMxHostname = text;
+      size += 'receivingMxHostname'.length + 6 + text.length;
+    }
+    text = rowString(row['receiving-mx-helo'], path, i, 'receiving-mx-helo');
+    if (text !== null) {
+      detail.receivingMxHelo = text;
+      size += 'receivingMxHelo'.length + 6 + text.length;
+    }
+    text = rowString(row['receiving-ip'], path, i, 'receiving-ip');
+    if (text !== null) {
+      detail.receivingIp = text;
+      size += 'receivingIp'.length + 6 + text.length;
+    }
+    text = rowString(row['additional-information'], path, i, 'additional-information');
+    if (text !== null) {
+      detail.additionalInformation = text;
+      size += 'additionalInformation'.length + 6 + text.length;
+    }
+    text = rowString(row['failure-reason-code'], path, i, 'failure-reason-code');
+    if (text !== null) {
+      detail.failureReasonCode = text;
+      size += 'failureReasonCode'.length + 6 + text.length;
+    }
     output.charge(size);
     return detail;
   });
@@ -198,6 +209,15 @@ function normaliseFailureDetails(
     output.warn(`${path}: ${missingCounts} row(s) without failed-session-count, counted as 0`);
   }
   return details;
+}
+
+/** One of the summary's session counts; 0, with a warning, when it is missing. */
+function summaryCount(summary: JsonObject, name: string, path: string, output: Output): number {
+  const sent = summary[name];
+  if (typeof sent === 'number' && Number.isSafeInteger(sent) && sent >= 0) return sent;
+  const value = count(sent, `${path}.summary.${name}`);
+  if (value === undefined) output.warn(`${path}.summary.${name} is missing; counted as 0`);
+  return value ?? 0;
 }
 
 function normalisePolicy(
@@ -223,13 +243,8 @@ function normalisePolicy(
 
   const summary = item.summary ?? {};
   if (!isObject(summary)) reject(`${path}.summary is not an object`);
-  const counts: number[] = [];
-  for (const name of ['total-successful-session-count', 'total-failure-session-count']) {
-    const value = count(summary[name], `${path}.summary.${name}`);
-    if (value === undefined) output.warn(`${path}.summary.${name} is missing; counted as 0`);
-    counts.push(value ?? 0);
-  }
-  const [totalSuccessfulSessionCount, totalFailureSessionCount] = counts;
+  const totalSuccessfulSessionCount = summaryCount(summary, 'total-successful-session-count', path, output);
+  const totalFailureSessionCount = summaryCount(summary, 'total-failure-session-count', path, output);
 
   const failureDetails = normaliseFailureDetails(
     item['failure-details'],
@@ -248,14 +263,15 @@ function normalisePolicy(
 
   const policyStrings = unpackPolicyStrings(stringList(policy['policy-string'], `${path}.policy.policy-string`));
   const mxHosts = stringList(policy['mx-host'], `${path}.policy.mx-host`).map(stripMxPrefix);
-  output.charge(
+  let size =
     POLICY_OVERHEAD +
-      jsonSize(policyType) +
-      jsonSize(policyDomain) +
-      [...policyStrings, ...mxHosts].reduce((sum, text) => sum + jsonSize(text) + 1, 0) +
-      jsonSize(totalSuccessfulSessionCount) +
-      jsonSize(totalFailureSessionCount),
-  );
+    jsonSize(policyType) +
+    jsonSize(policyDomain) +
+    jsonSize(totalSuccessfulSessionCount) +
+    jsonSize(totalFailureSessionCount);
+  for (const text of policyStrings) size += jsonSize(text) + 1;
+  for (const text of mxHosts) size += jsonSize(text) + 1;
+  output.charge(size);
   return {
     policyType,
     policyDomain,
