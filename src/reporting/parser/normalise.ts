@@ -1,48 +1,11 @@
 import { toUtcIso } from './datetime';
 import { reject } from './errors';
-import { DEFAULT_MAX_DECOMPRESSED_BYTES, FailureDetail, NormalisedPolicy, NormalisedReport, ReportMail } from './model';
-import { RESULT_TYPES } from '../result-types';
+import { normaliseFailureDetails } from './failure-details';
+import { excerpt, isObject, JsonObject, optionalString, requiredString, sessionCount, stringList } from './json-values';
+import { DEFAULT_MAX_DECOMPRESSED_BYTES, NormalisedPolicy, NormalisedReport, ReportMail } from './model';
+import { jsonSize, OutputBudget } from './output-budget';
 
 const POLICY_TYPES = new Set(['sts', 'tlsa', 'no-policy-found']);
-
-type JsonObject = Record<string, unknown>;
-
-/**
- * What normalizing has produced so far, measured as (at least) the bytes of its JSON, so that a small input
- * cannot expand into a huge stored object: each sparse failure row becomes eight fields.
- */
-class Output {
-  readonly warnings: string[] = [];
-  private bytes = 0;
-
-  constructor(private readonly maxBytes: number) {}
-
-  warn(warning: string): void {
-    this.charge(warning.length + 3);
-    this.warnings.push(warning);
-  }
-
-  charge(bytes: number): void {
-    this.bytes += bytes;
-    if (this.bytes > this.maxBytes) reject(`normalized report exceeds the ${this.maxBytes}-byte limit`);
-  }
-}
-
-/** A lower bound of the JSON size of a string, number or null. */
-function jsonSize(value: string | number | null): number {
-  if (value === null) return 4;
-  return typeof value === 'number' ? digits(value) : value.length + 2;
-}
-
-/** The digits of a count (a non-negative integer), without making a string of it: there is one per failure row. */
-function digits(count: number): number {
-  let length = 1;
-  for (let rest = count; rest >= 10; rest = Math.floor(rest / 10)) length++;
-  return length;
-}
-
-/** `{"resultType":,"failedSessionCount":}` and the comma before the next row, without the values. */
-const FAILURE_DETAIL_OVERHEAD = '{"resultType":,"failedSessionCount":},'.length;
 
 /** The keys, braces and empty lists of a policy, without the values. */
 const POLICY_OVERHEAD = JSON.stringify({
@@ -54,69 +17,6 @@ const POLICY_OVERHEAD = JSON.stringify({
   totalFailureSessionCount: 0,
   failureDetails: [],
 }).length;
-
-function isObject(value: unknown): value is JsonObject {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-/** A short, printable excerpt of a rejected value for error messages (never walks nested values). */
-function excerpt(value: unknown): string {
-  if (Array.isArray(value)) return 'a list';
-  if (typeof value === 'object' && value !== null) return 'an object';
-  const text = JSON.stringify(value) ?? String(value);
-  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
-}
-
-/** Missing, `null`, empty and blank strings all become `null`; other non-strings are rejected. */
-function optionalString(value: unknown, path: string): string | null {
-  if (typeof value === 'string') return nonBlank(value);
-  if (value === undefined || value === null) return null;
-  return reject(`${path} must be a string, got ${excerpt(value)}`);
-}
-
-/** An optional string in a list (a failure row's `key`, or the item itself); the path is built only when needed. */
-function rowString(value: unknown, path: string, i: number, key: string): string | null {
-  if (typeof value === 'string') {
-    const trimmed = value.trim();
-    return trimmed === '' ? null : trimmed;
-  }
-  if (value === undefined || value === null) return null;
-  return reject(`${path}[${i}]${key === '' ? '' : `.${key}`} must be a string, got ${excerpt(value)}`);
-}
-
-function nonBlank(text: string): string | null {
-  const trimmed = text.trim();
-  return trimmed === '' ? null : trimmed;
-}
-
-function requiredString(value: unknown, path: string): string {
-  return optionalString(value, path) ?? reject(`${path} is missing`);
-}
-
-/** A list of strings; a bare string is a one-element list (RFC 8460 Appendix B sends `mx-host` that way). */
-function stringList(value: unknown, path: string): string[] {
-  if (value === undefined || value === null) return [];
-  if (!Array.isArray(value)) {
-    const item = optionalString(value, path);
-    return item === null ? [] : [item];
-  }
-  const result: string[] = [];
-  for (let i = 0; i < value.length; i++) {
-    // The item's path is built only for an error message.
-    const item = rowString(value[i], path, i, '');
-    if (item !== null) result.push(item);
-  }
-  return result;
-}
-
-/** A session count: kept as sent when it is a non-negative integer; `undefined` when missing. */
-function count(value: unknown, path: string): number | undefined {
-  if (value === undefined || value === null) return undefined;
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
-    reject(`${path} must be a non-negative integer, got ${excerpt(value)}`);
-  }
-  return value;
-}
 
 function dateTime(value: unknown, path: string): string {
   const text = requiredString(value, path);
@@ -144,78 +44,11 @@ function stripMxPrefix(host: string): string {
 
 const MX_PREFIX = /^mx:\s*/i;
 
-function normaliseFailureDetails(
-  value: unknown,
-  path: string,
-  output: Output,
-  unknownResultTypes: Set<string>,
-): FailureDetail[] {
-  if (value === undefined || value === null) return [];
-  if (!Array.isArray(value)) reject(`${path} is not a list`);
-  let missingCounts = 0;
-  const details = value.map((row: unknown, i): FailureDetail => {
-    if (!isObject(row)) reject(`${path}[${i}] is not an object`);
-    // Rows are many: their paths are built only for an error message, and each member is read by a constant key.
-    const resultType =
-      rowString(row['result-type'], path, i, 'result-type') ?? reject(`${path}[${i}].result-type is missing`);
-    if (!RESULT_TYPES.has(resultType)) unknownResultTypes.add(resultType);
-    const sessions = row['failed-session-count'];
-    const failedSessionCount =
-      typeof sessions === 'number' && Number.isSafeInteger(sessions) && sessions >= 0
-        ? sessions
-        : count(sessions, `${path}[${i}].failed-session-count`);
-    if (failedSessionCount === undefined) missingCounts++;
-    const detail: { -readonly [K in keyof FailureDetail]: FailureDetail[K] } = {
-      resultType,
-      failedSessionCount: failedSessionCount ?? 0,
-    };
-    // Absent strings are left out: they are most of a sparse row, and of the output. Rows are many, so each string
-    // is stored by a constant key and its JSON size (`,"key":"value"`) added here rather than through helpers.
-    let size = FAILURE_DETAIL_OVERHEAD + jsonSize(resultType) + jsonSize(detail.failedSessionCount);
-    let text = rowString(row['sending-mta-ip'], path, i, 'sending-mta-ip');
-    if (text !== null) {
-      detail.sendingMtaIp = text;
-      size += 'sendingMtaIp'.length + 6 + text.length;
-    }
-    text = rowString(row['receiving-mx-hostname'], path, i, 'receiving-mx-hostname');
-    if (text !== null) {
-      detail.receivingMxHostname = text;
-      size += 'receivingMxHostname'.length + 6 + text.length;
-    }
-    text = rowString(row['receiving-mx-helo'], path, i, 'receiving-mx-helo');
-    if (text !== null) {
-      detail.receivingMxHelo = text;
-      size += 'receivingMxHelo'.length + 6 + text.length;
-    }
-    text = rowString(row['receiving-ip'], path, i, 'receiving-ip');
-    if (text !== null) {
-      detail.receivingIp = text;
-      size += 'receivingIp'.length + 6 + text.length;
-    }
-    text = rowString(row['additional-information'], path, i, 'additional-information');
-    if (text !== null) {
-      detail.additionalInformation = text;
-      size += 'additionalInformation'.length + 6 + text.length;
-    }
-    text = rowString(row['failure-reason-code'], path, i, 'failure-reason-code');
-    if (text !== null) {
-      detail.failureReasonCode = text;
-      size += 'failureReasonCode'.length + 6 + text.length;
-    }
-    output.charge(size);
-    return detail;
-  });
-  if (missingCounts > 0) {
-    output.warn(`${path}: ${missingCounts} row(s) without failed-session-count, counted as 0`);
-  }
-  return details;
-}
-
 /** One of the summary's session counts; 0, with a warning, when it is missing. */
-function summaryCount(summary: JsonObject, name: string, path: string, output: Output): number {
+function summaryCount(summary: JsonObject, name: string, path: string, output: OutputBudget): number {
   const sent = summary[name];
   if (typeof sent === 'number' && Number.isSafeInteger(sent) && sent >= 0) return sent;
-  const value = count(sent, `${path}.summary.${name}`);
+  const value = sessionCount(sent, `${path}.summary.${name}`);
   if (value === undefined) output.warn(`${path}.summary.${name} is missing; counted as 0`);
   return value ?? 0;
 }
@@ -224,7 +57,7 @@ function normalisePolicy(
   item: unknown,
   path: string,
   headerDomain: string | null,
-  output: Output,
+  output: OutputBudget,
   unknownResultTypes: Set<string>,
 ): NormalisedPolicy {
   if (!isObject(item)) reject(`${path} is not an object`);
@@ -312,7 +145,7 @@ export function normaliseReport(
     endDatetime: dateTime(range['end-datetime'], 'date-range.end-datetime'),
   };
 
-  const output = new Output(maxBytes);
+  const output = new OutputBudget(maxBytes);
   if (dateRange.startDatetime > dateRange.endDatetime) {
     output.warn('date-range.start-datetime is after date-range.end-datetime');
   }
