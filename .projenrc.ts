@@ -1,5 +1,6 @@
 import { awscdk, javascript } from 'projen';
 import { UpdateSnapshot } from 'projen/lib/javascript';
+import { CLI_BUNDLE, cliBundleCommand } from './projenrc/cli-bundle';
 
 // The lowest aws-cdk-lib whose own functions (provider framework, cross-region helpers) use a Lambda runtime
 // AWS still lets you create: 2.197.0 moved them from nodejs20.x (blocked since 31 August 2026) to nodejs22.x.
@@ -46,7 +47,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
     bundlingOptions: { externals: ['@aws-sdk/*'], sourcemap: false, ...({ minify: true } as object) },
   },
 
-  bin: { 'cdk-mta-sts': 'lib/cli/main.js' },
+  bin: { 'cdk-mta-sts': CLI_BUNDLE },
   // The readiness command reads reports from S3 on the user's machine.
   bundledDeps: ['tldts', 'postal-mime', '@aws-sdk/client-s3'],
   devDeps: [
@@ -98,6 +99,9 @@ project.gitattributes.addAttributes('/test/fixtures/**', '-text');
 // Drop the TypeScript import resolver: its native bindings are missing from our registry (see DEVELOPERS notes).
 project.deps.removeDependency('eslint-import-resolver-typescript');
 project.tryFindObjectFile('.eslintrc.json')?.addDeletionOverride('settings.import/resolver.typescript');
+
+// The command line, bundled into one file after jsii has compiled the modules (see projenrc/cli-bundle.ts).
+project.postCompileTask.exec(cliBundleCommand());
 
 // Tests synthesize the Lambda handlers from assets/: bundle them first, so `npm test` works on a fresh clone.
 project.testTask.prependSpawn(project.bundler.bundleTask);

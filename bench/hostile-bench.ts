@@ -5,7 +5,7 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { HostileCase, writeHostileCorpus } from './hostile-corpus';
-import { bundle, OUT_DIR, transpileSources } from './transpile';
+import { bundle, bundleCli, OUT_DIR } from './transpile';
 
 const MAX_RSS_MIB = 256;
 // The peak RSS of the child's own address space: /proc VmHWM starts afresh at exec, while getrusage()'s maxRSS keeps
@@ -71,7 +71,7 @@ function handlerOutcome(stdoutStart: string): string {
 }
 
 async function main(): Promise<number> {
-  const cli = transpileSources();
+  const cli = bundleCli();
   const handler = bundle('handler-path.ts', 'handler-path.js');
   fs.writeFileSync(path.join(OUT_DIR, 'rss-probe.js'), PROBE);
   const dir = path.join(OUT_DIR, 'hostile');

@@ -1,30 +1,21 @@
-import * as fs from 'node:fs';
+import { execSync } from 'node:child_process';
 import * as path from 'node:path';
 import * as esbuild from 'esbuild';
+import { cliBundleCommand } from '../projenrc/cli-bundle';
 
 /** Where the benchmarks put what they build and generate (git-ignored). */
 export const OUT_DIR = path.join(__dirname, 'out');
 
 /**
- * Transpiles src/ to bench/out/lib, one CommonJS file per module as tsc emits them for the package, so the command
- * line loads its subcommands lazily as it does when installed. Returns the path of the CLI's main module.
+ * Builds the command line as the package ships it (post-compile: one bundled file, see projenrc/cli-bundle.ts) into
+ * bench/out/lib/cli, and returns its path.
  */
-export function transpileSources(): string {
-  const srcDir = path.join(__dirname, '../src');
-  const entryPoints = (fs.readdirSync(srcDir, { recursive: true }) as string[])
-    .filter((file) => file.endsWith('.ts') && !file.endsWith('.d.ts'))
-    .map((file) => path.join(srcDir, file));
-  esbuild.buildSync({
-    entryPoints,
-    outdir: path.join(OUT_DIR, 'lib'),
-    outbase: srcDir,
-    bundle: false,
-    format: 'cjs',
-    platform: 'node',
-    target: 'node20',
-    logLevel: 'warning',
-  });
-  return path.join(OUT_DIR, 'lib/cli/main.js');
+export function bundleCli(): string {
+  const outfile = path.join(OUT_DIR, 'lib/cli/cdk-mta-sts.js');
+  const root = path.join(__dirname, '..');
+  const PATH = `${path.join(root, 'node_modules/.bin')}${path.delimiter}${process.env.PATH ?? ''}`;
+  execSync(cliBundleCommand(outfile), { cwd: root, stdio: 'inherit', env: { ...process.env, PATH } });
+  return outfile;
 }
 
 /** Bundles one entry point into a single file in bench/out, as the Lambda bundles are built. */
