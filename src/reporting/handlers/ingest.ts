@@ -1,6 +1,7 @@
 import { NormalisedReport } from '../parser';
 import { ReportMetrics } from './metrics';
-import { Rejection, ReportOrigin, ReportStore, StoredObject } from './report-store';
+import { ReportOrigin } from './report-keys';
+import { Rejection, ReportStore, StoredObject } from './report-store';
 
 /** What both ingestion paths need. */
 export interface IngestDeps {

@@ -4,7 +4,8 @@ import { DEFAULT_MAX_INPUT_BYTES, NormalisedReport, parseReportMail, ReportRejec
 import { RAW_MAIL_PREFIX } from './env';
 import { IngestDeps, IngestOutcome, rejectInput, storeReports } from './ingest';
 import { implausibility } from './plausibility';
-import { mailIdentity, VerifiedMail } from './report-store';
+import { mailIdentity } from './report-keys';
+import { VerifiedMail } from './report-store';
 
 export interface MailIngestDeps extends IngestDeps {
   readonly maxDecompressedBytes: number;
