@@ -1,23 +1,32 @@
+import { execSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { buildSync } from 'esbuild';
+import { cliBundleCommand } from '../../projenrc/cli-bundle';
 
 const REPO = path.join(__dirname, '..', '..');
 
 /**
- * Bundles the CLI (src/cli/main.ts) into one file under the repository's .tmp/, so that `node` can run it inside
- * a lab namespace exactly as an installed `cdk-mta-sts` runs. The AWS SDK stays external (resolved from
- * node_modules): the check does not load it.
+ * Bundles the CLI under the repository's .tmp/ exactly as the package ships it (projenrc/cli-bundle.ts), so that
+ * `node` can run it inside a lab namespace as an installed `cdk-mta-sts` runs; the dependencies it leaves out
+ * resolve from the repository's node_modules.
  */
 export function bundleCli(): { file: string; remove: () => void } {
-  return bundle(path.join('src', 'cli', 'main.ts'));
+  const file = outfile('cdk-mta-sts');
+  const PATH = `${path.join(REPO, 'node_modules', '.bin')}${path.delimiter}${process.env.PATH ?? ''}`;
+  execSync(cliBundleCommand(file), { cwd: REPO, env: { ...process.env, PATH } });
+  return { file, remove: () => fs.rmSync(file, { force: true }) };
 }
 
-/** Bundles `entry` (relative to the repository) the same way. */
-export function bundle(entry: string): { file: string; remove: () => void } {
+function outfile(name: string): string {
   const dir = path.join(REPO, '.tmp');
   fs.mkdirSync(dir, { recursive: true });
-  const file = path.join(dir, `${path.basename(entry, '.ts')}-${process.pid}-${Date.now()}.js`);
+  return path.join(dir, `${name}-${process.pid}-${Date.now()}.js`);
+}
+
+/** Bundles `entry` (relative to the repository) as a Lambda handler is: all but the AWS SDK in one file. */
+export function bundle(entry: string): { file: string; remove: () => void } {
+  const file = outfile(path.basename(entry, '.ts'));
   buildSync({
     entryPoints: [path.join(REPO, entry)],
     bundle: true,

@@ -11,33 +11,47 @@ const REPO = path.resolve(__dirname, '../..');
 
 // Counts the files being parsed at once; each parse yields first, so that files overlap when the command lets them.
 // It also records, as each parse starts, whether the bytes of the file parsed before it have been garbage collected.
+// With `sync` set, files are parsed at once instead, as canonical mails and JSON files are.
 const mockParsing = {
   now: 0,
   max: 0,
+  sync: false,
   previous: undefined as WeakRef<object> | undefined,
   previousReleased: [] as boolean[],
 };
 jest.mock('../../src/reporting/parser', () => {
   const actual = jest.requireActual('../../src/reporting/parser');
+  const started = (bytes: object) => {
+    if (mockParsing.previous) mockParsing.previousReleased.push(mockParsing.previous.deref() === undefined);
+    mockParsing.previous = new WeakRef(bytes);
+    mockParsing.max = Math.max(mockParsing.max, ++mockParsing.now);
+  };
   return {
     ...actual,
-    // Every file takes a while here, as mails postal-mime reads do, so the command has files in flight.
-    parseReportFileNow: async (...args: unknown[]) => {
-      if (mockParsing.previous) mockParsing.previousReleased.push(mockParsing.previous.deref() === undefined);
-      mockParsing.previous = new WeakRef(args[1] as object);
-      mockParsing.max = Math.max(mockParsing.max, ++mockParsing.now);
-      try {
-        await new Promise((resolve) => setImmediate(resolve));
-        return await actual.parseReportFileNow(...args);
-      } finally {
-        mockParsing.now--;
+    parseReportFileNow: (...args: unknown[]) => {
+      started(args[1] as object);
+      if (mockParsing.sync) {
+        try {
+          return actual.parseReportFileNow(...args);
+        } finally {
+          mockParsing.now--;
+        }
       }
+      // Every file takes a while here, as mails postal-mime reads do, so the command has files in flight.
+      return (async () => {
+        try {
+          await new Promise((resolve) => setImmediate(resolve));
+          return await actual.parseReportFileNow(...args);
+        } finally {
+          mockParsing.now--;
+        }
+      })();
     },
   };
 });
 
 /** An in-memory stream; `slow` makes every write complete asynchronously with a tiny buffer (backpressure). */
-function memoryStream(slow = false): { stream: Writable; text: () => string } {
+function memoryStream(slow = false): { stream: Writable; text: () => string; writes: () => string[] } {
   const chunks: string[] = [];
   const stream = new Writable({
     highWaterMark: slow ? 16 : 16 * 1024,
@@ -47,7 +61,7 @@ function memoryStream(slow = false): { stream: Writable; text: () => string } {
       else callback();
     },
   });
-  return { stream, text: () => chunks.join('') };
+  return { stream, text: () => chunks.join(''), writes: () => [...chunks] };
 }
 
 async function run(args: string[], options: { cwd?: string; slow?: boolean } = {}) {
@@ -316,13 +330,20 @@ describe('as a child process writing to a real pipe', () => {
     expect(output[24]).toStrictEqual({ source: path.join(tmp, 'absent.eml'), error: 'cannot read file (ENOENT)' });
   }, 60_000);
 
-  test('flushes output between 64 and 256 KiB, written in one chunk before the closing bracket', async () => {
-    const files = writeLargeReports(2);
-    const result = await spawnCommand(['--json', ...files]);
-    expect(result.code).toBe(0);
-    expect(result.stdout.length).toBeGreaterThan(64 * 1024);
-    expect(result.stdout.length).toBeLessThan(256 * 1024);
-    expect(JSON.parse(result.stdout.toString('utf8'))).toHaveLength(2);
+  test('writes its output in chunks of at least 64 KiB, the last excepted', async () => {
+    // Fewer writes than results, and no string held longer than a chunk (they are copied by every collection).
+    const files = writeLargeReports(6);
+    const stdout = memoryStream();
+    const code = await runReportCommand(['--json', ...files], { stdout: stdout.stream, stderr: memoryStream().stream });
+    expect(code).toBe(0);
+    const result = { stdout: stdout.text() };
+    expect(JSON.parse(result.stdout)).toHaveLength(6);
+    const sizes = stdout.writes().map((write) => write.length);
+    expect(sizes.length).toBeGreaterThanOrEqual(2);
+    expect(sizes.length).toBeLessThan(6);
+    for (const size of sizes.slice(0, -1)) expect(size).toBeGreaterThanOrEqual(64 * 1024);
+    // A chunk is flushed as soon as it reaches 64 KiB, so none holds more than that plus one file's result.
+    for (const size of sizes) expect(size).toBeLessThan(64 * 1024 + result.stdout.length / 6 + 1024);
   }, 60_000);
 
   test('a reader that goes away (EPIPE) ends the command with exit 1 and no stack trace', async () => {
@@ -366,13 +387,37 @@ describe('memory', () => {
     expect(mockParsing.max).toBe(1);
   }, 60_000);
 
-  test("a large file's memory is collected before the next file is read", async () => {
-    // Left to the garbage collector, two 20 MiB mails' worth stayed in memory (374 MB for 8 mails; 256 MB allowed).
-    const big = path.join(tmp, 'big.json');
-    fs.writeFileSync(big, Buffer.alloc(11 * 1024 * 1024, 0x20));
-    mockParsing.previous = undefined;
-    mockParsing.previousReleased = [];
-    await run(['--json', big, big, big]);
-    expect(mockParsing.previousReleased).toEqual([true, true]);
-  }, 60_000);
+  test.each([false, true])(
+    "a large file's memory is collected before the next file is read (parsed at once: %s)",
+    async (sync) => {
+      // Left to the garbage collector, two 20 MiB mails' worth stayed in memory (374 MB for 8 mails; 256 MB allowed).
+      const big = path.join(tmp, 'big.json');
+      fs.writeFileSync(big, Buffer.alloc(11 * 1024 * 1024, 0x20));
+      mockParsing.previous = undefined;
+      mockParsing.previousReleased = [];
+      mockParsing.sync = sync;
+      try {
+        const result = await run(['--json', big, big, big]);
+        expect(JSON.parse(result.stdout)).toHaveLength(3);
+      } finally {
+        mockParsing.sync = false;
+      }
+      expect(mockParsing.previousReleased).toEqual([true, true]);
+    },
+    60_000,
+  );
+
+  test('files parsed at once are parsed one at a time and printed in order', async () => {
+    mockParsing.max = 0;
+    mockParsing.sync = true;
+    try {
+      const files = ['mox-google.eml', 'cryinc-google.json', 'parsedmarc-google.com.eml', 'cryinc-microsoft.json'];
+      const result = await run(['--json', ...files]);
+      expect(result.code).toBe(0);
+      expect(JSON.parse(result.stdout).map((r: { source: string }) => r.source)).toStrictEqual(files);
+      expect(mockParsing.max).toBe(1);
+    } finally {
+      mockParsing.sync = false;
+    }
+  });
 });
