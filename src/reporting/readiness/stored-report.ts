@@ -67,7 +67,8 @@ function failureDetails(rows: unknown[], path: string): FailureDetail[] {
   rows.forEach((value, i) => {
     const row = object(value, `${path}[${i}]`);
     const resultType = string(row.resultType, `${path}[${i}].resultType`);
-    const receivingMxHostname = nullableString(row.receivingMxHostname, `${path}[${i}].receivingMxHostname`) ?? undefined;
+    const receivingMxHostname =
+      nullableString(row.receivingMxHostname, `${path}[${i}].receivingMxHostname`) ?? undefined;
     const failedSessionCount = count(row.failedSessionCount, `${path}[${i}].failedSessionCount`);
     const key = JSON.stringify([resultType, receivingMxHostname]);
     const previous = merged.get(key);
