@@ -27,6 +27,11 @@ export function jsonSize(value: string | number | null): number {
   return typeof value === 'number' ? digits(value) : value.length + 2;
 }
 
+/** The JSON size of an object member `,"key":"value"`, or 0 when the value is left out (null). */
+export function memberSize(key: string, value: string | null): number {
+  return value === null ? 0 : key.length + 4 + jsonSize(value);
+}
+
 /** The digits of a count (a non-negative integer), without making a string of it: there is one per failure row. */
 function digits(value: number): number {
   let length = 1;
