@@ -1,15 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { FailureDetail, NormalisedReport, parseReportFile, ReportMail } from '../../../src/reporting/parser';
+import { NormalisedReport, parseReportFile, ReportMail } from '../../../src/reporting/parser';
 import { FIXTURES } from '../mail-builder';
-
-function detail(
-  fields: Partial<FailureDetail> & Pick<FailureDetail, 'resultType' | 'failedSessionCount'>,
-): FailureDetail {
-  return {
-    ...fields,
-  };
-}
 
 const GOOGLE = { organizationName: 'Google Inc.', contactInfo: 'smtp-tls-reporting@google.com' };
 const MICROSOFT = { organizationName: 'Microsoft Corporation', contactInfo: 'tlsrpt-noreply@microsoft.com' };
@@ -179,7 +171,7 @@ const EXPECTED: Record<string, NormalisedReport[]> = {
           mxHosts: [],
           totalSuccessfulSessionCount: 0,
           totalFailureSessionCount: 3,
-          failureDetails: [detail({ resultType: 'sts-policy-fetch-error', failedSessionCount: 3 })],
+          failureDetails: [{ resultType: 'sts-policy-fetch-error', failedSessionCount: 3 }],
         },
       ],
       warnings: [],
@@ -200,13 +192,13 @@ const EXPECTED: Record<string, NormalisedReport[]> = {
           totalSuccessfulSessionCount: 23,
           totalFailureSessionCount: 1,
           failureDetails: [
-            detail({
+            {
               resultType: 'certificate-host-mismatch',
               sendingMtaIp: '123.123.123.123',
               receivingIp: '234.234.234.234',
               receivingMxHostname: 'demo.example.com',
               failedSessionCount: 1,
-            }),
+            },
           ],
         },
       ],
@@ -292,20 +284,20 @@ const EXPECTED: Record<string, NormalisedReport[]> = {
           totalSuccessfulSessionCount: 0,
           totalFailureSessionCount: 3,
           failureDetails: [
-            detail({
+            {
               resultType: 'validation-failure',
               sendingMtaIp: '209.85.222.201',
               receivingIp: '173.212.201.41',
               receivingMxHostname: 'example.com',
               failedSessionCount: 2,
-            }),
-            detail({
+            },
+            {
               resultType: 'validation-failure',
               sendingMtaIp: '209.85.208.176',
               receivingIp: '173.212.201.41',
               receivingMxHostname: 'example.com',
               failedSessionCount: 1,
-            }),
+            },
           ],
         },
       ],
@@ -339,16 +331,16 @@ const EXPECTED: Record<string, NormalisedReport[]> = {
           totalSuccessfulSessionCount: 0,
           totalFailureSessionCount: 1,
           failureDetails: [
-            detail({
+            {
               resultType: 'sts-policy-fetch-error',
               failedSessionCount: 1,
               failureReasonCode: 'bad https response code: 404',
-            }),
-            detail({
+            },
+            {
               resultType: 'sts-policy-fetch-error',
               failedSessionCount: 1,
               failureReasonCode: 'bad https response code: 500',
-            }),
+            },
           ],
         },
       ],
@@ -371,13 +363,13 @@ const EXPECTED: Record<string, NormalisedReport[]> = {
           totalSuccessfulSessionCount: 5326,
           totalFailureSessionCount: 303,
           failureDetails: [
-            detail({
+            {
               resultType: 'certificate-expired',
               sendingMtaIp: '2001:db8:abcd:0012::1',
               receivingMxHostname: 'mx1.mail.company-y.example',
               failedSessionCount: 100,
-            }),
-            detail({
+            },
+            {
               resultType: 'starttls-not-supported',
               sendingMtaIp: '2001:db8:abcd:0013::1',
               receivingMxHostname: 'mx2.mail.company-y.example',
@@ -385,15 +377,15 @@ const EXPECTED: Record<string, NormalisedReport[]> = {
               failedSessionCount: 200,
               additionalInformation:
                 'https://reports.company-x.example/report_info?id=5065427c-23d3#StarttlsNotSupported',
-            }),
-            detail({
+            },
+            {
               resultType: 'validation-failure',
               sendingMtaIp: '198.51.100.62',
               receivingIp: '203.0.113.58',
               receivingMxHostname: 'mx-backup.mail.company-y.example',
               failedSessionCount: 3,
               failureReasonCode: 'X509_V_ERR_PROXY_PATH_LENGTH_EXCEEDED',
-            }),
+            },
           ],
         },
       ],
