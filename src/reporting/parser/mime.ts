@@ -91,16 +91,9 @@ export async function parseWithPostalMime(raw: Uint8Array): Promise<MailSummary>
 }
 
 /**
- * Parses a raw RFC 5322 mail and returns its report parts (possibly none) and what its headers say. Mails of the
- * canonical RFC 8460 shape are read directly; postal-mime reads everything else, with the same result.
- */
-export async function readReportMail(raw: Uint8Array): Promise<ReportMailParts> {
-  return readCanonicalMailParts(raw) ?? readDeclinedMail(raw);
-}
-
-/**
- * What {@link readReportMail} gives, without waiting, for a mail of the canonical RFC 8460 shape; undefined for any
- * other mail, which needs postal-mime. The line count is checked first either way.
+ * A raw RFC 5322 mail's report parts (possibly none) and what its headers say, for a mail of the canonical RFC 8460
+ * shape, read directly; undefined for any other mail, which {@link readDeclinedMail} reads. The line count is
+ * checked first either way.
  */
 export function readCanonicalMailParts(raw: Uint8Array): ReportMailParts | undefined {
   checkLineCount(raw);
@@ -108,7 +101,7 @@ export function readCanonicalMailParts(raw: Uint8Array): ReportMailParts | undef
   return email === undefined ? undefined : toReportMailParts(email);
 }
 
-/** The rest of {@link readReportMail}, for a mail {@link readCanonicalMailParts} declined: postal-mime reads it. */
+/** A mail {@link readCanonicalMailParts} declined, read by postal-mime: the same result for a canonical one. */
 export async function readDeclinedMail(raw: Uint8Array): Promise<ReportMailParts> {
   return toReportMailParts(await parseWithPostalMime(raw));
 }

@@ -1,7 +1,7 @@
 import { gunzipCapped, isGzip } from './decompress';
 import { reject, ReportRejectedError } from './errors';
 import { checkJsonShape } from './json-shape';
-import { readCanonicalMailParts, readDeclinedMail, readReportMail, ReportMailParts } from './mime';
+import { readCanonicalMailParts, readDeclinedMail, ReportMailParts } from './mime';
 import {
   DEFAULT_MAX_DECOMPRESSED_BYTES,
   DEFAULT_MAX_INPUT_BYTES,
@@ -70,8 +70,21 @@ export function parseReportJson(bytes: Uint8Array, options?: ParseOptions, mail?
  * or when a report part is not a usable report
  */
 export async function parseReportMail(raw: Uint8Array, options?: ParseOptions): Promise<NormalisedReport[]> {
+  return parseMailNow(raw, options);
+}
+
+/**
+ * {@link parseReportMail}, returning the reports (or throwing) at once for a mail of the canonical RFC 8460 shape,
+ * which is read directly; any other mail is read by postal-mime, with the same result, through a promise.
+ */
+function parseMailNow(
+  raw: Uint8Array,
+  options: ParseOptions | undefined,
+): NormalisedReport[] | Promise<NormalisedReport[]> {
   checkInputSize(raw, options, 'mail');
-  return parseMailParts(await readReportMail(raw), options);
+  const canonical = readCanonicalMailParts(raw);
+  if (canonical !== undefined) return parseMailParts(canonical, options);
+  return readDeclinedMail(raw).then((parts) => parseMailParts(parts, options));
 }
 
 /** The reports in a mail's report parts: all or nothing, with the limits of {@link parseReportMail}. */
@@ -134,10 +147,7 @@ export function parseReportFileNow(
   if (!mail && (lower.endsWith('.json') || lower.endsWith('.gz') || isGzip(bytes) || startsWithBrace(bytes))) {
     return [parseReportJson(bytes, options)];
   }
-  checkInputSize(bytes, options, 'mail');
-  const canonical = readCanonicalMailParts(bytes);
-  if (canonical !== undefined) return parseMailParts(canonical, options);
-  return readDeclinedMail(bytes).then((parts) => parseMailParts(parts, options));
+  return parseMailNow(bytes, options);
 }
 
 function startsWithBrace(bytes: Uint8Array): boolean {
