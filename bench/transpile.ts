@@ -1,7 +1,6 @@
-import { execSync } from 'node:child_process';
 import * as path from 'node:path';
 import * as esbuild from 'esbuild';
-import { cliBundleCommand } from '../projenrc/cli-bundle';
+import { buildCliBundle } from '../projenrc/cli-bundle';
 
 /** Where the benchmarks put what they build and generate (git-ignored). */
 export const OUT_DIR = path.join(__dirname, 'out');
@@ -12,9 +11,7 @@ export const OUT_DIR = path.join(__dirname, 'out');
  */
 export function bundleCli(): string {
   const outfile = path.join(OUT_DIR, 'lib/cli/cdk-mta-sts.js');
-  const root = path.join(__dirname, '..');
-  const PATH = `${path.join(root, 'node_modules/.bin')}${path.delimiter}${process.env.PATH ?? ''}`;
-  execSync(cliBundleCommand(outfile), { cwd: root, stdio: 'inherit', env: { ...process.env, PATH } });
+  buildCliBundle(outfile);
   return outfile;
 }
 

@@ -1,8 +1,7 @@
-import { execSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { buildSync } from 'esbuild';
-import { cliBundleCommand } from '../../projenrc/cli-bundle';
+import { buildCliBundle } from '../../projenrc/cli-bundle';
 
 const REPO = path.join(__dirname, '..', '..');
 
@@ -13,8 +12,7 @@ const REPO = path.join(__dirname, '..', '..');
  */
 export function bundleCli(): { file: string; remove: () => void } {
   const file = outfile('cdk-mta-sts');
-  const PATH = `${path.join(REPO, 'node_modules', '.bin')}${path.delimiter}${process.env.PATH ?? ''}`;
-  execSync(cliBundleCommand(file), { cwd: REPO, env: { ...process.env, PATH } });
+  buildCliBundle(file);
   return { file, remove: () => fs.rmSync(file, { force: true }) };
 }
 

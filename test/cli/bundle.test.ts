@@ -1,8 +1,8 @@
 // The package's `bin` is the bundled command line (projenrc/cli-bundle.ts): build it as post-compile does and run it.
-import { execSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { cliBundleCommand } from '../../projenrc/cli-bundle';
+import { buildCliBundle } from '../../projenrc/cli-bundle';
 import { parseReportFile } from '../../src/reporting/parser';
 import { FIXTURES } from '../reporting/mail-builder';
 
@@ -17,8 +17,7 @@ beforeAll(() => {
   root = fs.mkdtempSync(path.join(REPO, '.tmp', 'cli-bundle-'));
   bundle = path.join(root, 'lib/cli/cdk-mta-sts.js');
   fs.copyFileSync(path.join(REPO, 'package.json'), path.join(root, 'package.json'));
-  const PATH = `${path.join(REPO, 'node_modules/.bin')}${path.delimiter}${process.env.PATH ?? ''}`;
-  execSync(cliBundleCommand(bundle), { cwd: REPO, env: { ...process.env, PATH } });
+  buildCliBundle(bundle);
 });
 
 afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
